@@ -1,0 +1,68 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from apps.sync.models import SyncedModel
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrator (HQ)"
+    EXAM_MANAGER = "exam_manager", "Exam manager (HQ)"
+    PAPER_SETTER = "paper_setter", "Paper setter (HQ)"
+    CENTER_MANAGER = "center_manager", "Center manager"
+    INVIGILATOR = "invigilator", "Invigilator"
+    EVALUATOR = "evaluator", "Evaluator"
+
+
+HQ_ROLES = frozenset({Role.ADMIN, Role.EXAM_MANAGER, Role.PAPER_SETTER})
+CENTER_ROLES = frozenset({Role.CENTER_MANAGER, Role.INVIGILATOR})
+
+
+class ExamUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `createsuperuser` makes an HQ administrator.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(SyncedModel, AbstractUser):
+    """A person who logs in. Center roles are bound to one center; HQ roles to none."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EVALUATOR, db_index=True)
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text="Required for center managers and invigilators; empty for every other role.",
+    )
+
+    objects = ExamUserManager()
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                name="user_center_matches_role",
+                condition=(
+                    models.Q(role__in=[Role.CENTER_MANAGER, Role.INVIGILATOR], center__isnull=False)
+                    | (~models.Q(role__in=[Role.CENTER_MANAGER, Role.INVIGILATOR]) & models.Q(center__isnull=True))
+                ),
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.role in CENTER_ROLES and self.center_id is None:
+            raise ValidationError({"center": "A center manager or invigilator must belong to a center."})
+        if self.role not in CENTER_ROLES and self.center_id is not None:
+            raise ValidationError({"center": "Only center managers and invigilators belong to a center."})
+
+    @property
+    def is_hq(self) -> bool:
+        return self.role in HQ_ROLES
+
+    @property
+    def is_center_staff(self) -> bool:
+        return self.role in CENTER_ROLES

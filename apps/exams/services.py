@@ -1,0 +1,86 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.authentication.models import Role
+from apps.exams.models import EXAM_STATUS_ORDER, Exam, ExamSession, Paper
+from apps.sync.services import synced_delete, synced_save, update_fields_from
+
+
+def exam_status_check(*, old: str, new: str, user) -> None:
+    """Status moves forward only (one or more steps); an admin may move it back (reopen)."""
+    if old == new:
+        return
+    if EXAM_STATUS_ORDER.index(new) > EXAM_STATUS_ORDER.index(old):
+        return
+    if user is not None and getattr(user, "role", None) == Role.ADMIN:
+        return
+    raise ValidationError(
+        {"status": f"Status cannot move back from '{old}' to '{new}'; only an admin may reopen an exam."}
+    )
+
+
+@transaction.atomic
+def exam_create(**data) -> Exam:
+    exam = Exam(**data)
+    exam.full_clean()
+    return synced_save(exam)
+
+
+@transaction.atomic
+def exam_update(*, exam: Exam, data: dict, user=None) -> Exam:
+    if "status" in data:
+        exam_status_check(old=exam.status, new=data["status"], user=user)
+    changed = update_fields_from(exam, data)
+    if not changed:
+        return exam
+    exam.full_clean()
+    if {"start_date", "end_date"} & set(changed):
+        outside = exam.sessions.exclude(date__range=(exam.start_date, exam.end_date))
+        if outside.exists():
+            dates = ", ".join(sorted({str(d) for d in outside.values_list("date", flat=True)}))
+            raise ValidationError({"start_date": f"Sessions on {dates} would fall outside the exam's new dates."})
+    return synced_save(exam, update_fields=changed)
+
+
+def exam_delete(*, exam: Exam) -> None:
+    synced_delete(exam)
+
+
+@transaction.atomic
+def paper_create(**data) -> Paper:
+    paper = Paper(**data)
+    paper.full_clean()
+    return synced_save(paper)
+
+
+@transaction.atomic
+def paper_update(*, paper: Paper, data: dict) -> Paper:
+    changed = update_fields_from(paper, data)
+    if changed:
+        paper.full_clean()
+        synced_save(paper, update_fields=changed)
+    return paper
+
+
+def paper_delete(*, paper: Paper) -> None:
+    synced_delete(paper)
+
+
+@transaction.atomic
+def session_create(**data) -> ExamSession:
+    session = ExamSession(**data)
+    session.full_clean()
+    return synced_save(session)
+
+
+@transaction.atomic
+def session_update(*, session: ExamSession, data: dict) -> ExamSession:
+    changed = update_fields_from(session, data)
+    if changed:
+        session.full_clean()
+        synced_save(session, update_fields=changed)
+    return session
+
+
+def session_delete(*, session: ExamSession) -> None:
+    synced_delete(session)

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from apps.authentication.views import LoginView, LogoutView, MeView, RefreshView, UserViewSet
+from apps.centers.views import CenterViewSet, RoomViewSet
+from apps.exams.views import ExamSessionViewSet, ExamViewSet, PaperViewSet
+from exam_system.health import HealthView
+
+router = DefaultRouter()
+router.register("users", UserViewSet, basename="user")
+router.register("centers", CenterViewSet, basename="center")
+router.register("rooms", RoomViewSet, basename="room")
+router.register("exams", ExamViewSet, basename="exam")
+router.register("papers", PaperViewSet, basename="paper")
+router.register("sessions", ExamSessionViewSet, basename="session")
+
+api_patterns = [
+    path("auth/login/", LoginView.as_view(), name="login"),
+    path("auth/refresh/", RefreshView.as_view(), name="token-refresh"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("auth/me/", MeView.as_view(), name="me"),
+    path("health/", HealthView.as_view(), name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]
+
+admin.site.site_header = "Examination management"
+admin.site.site_title = "Examination management"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

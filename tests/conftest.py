@@ -1,0 +1,118 @@
+"""The shared cast (STYLE.md): admin, exam_manager, paper_setter, manager_a and
+invigilator_a of center A, manager_b of center B (never sees A's data), evaluator."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.authentication.models import Role
+from tests.factories import CenterFactory, RoomFactory, UserFactory
+
+
+def _clear_cache():
+    if django_settings.REDIS_URL:
+        # Only this run's keys: CI gives each run its own prefix; never FLUSHDB a shared Redis.
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{django_settings.CACHE_KEY_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _clear_cache()
+    yield
+    _clear_cache()
+
+
+@pytest.fixture
+def center_a(db):
+    return CenterFactory(code="A01", name="Center A", city="Delhi")
+
+
+@pytest.fixture
+def center_b(db):
+    return CenterFactory(code="B01", name="Center B", city="Mumbai")
+
+
+@pytest.fixture
+def room_a(center_a):
+    return RoomFactory(center=center_a, code="RA1")
+
+
+@pytest.fixture
+def room_b(center_b):
+    return RoomFactory(center=center_b, code="RB1")
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def exam_manager(db):
+    return UserFactory(username="exam_manager", role=Role.EXAM_MANAGER, is_staff=True)
+
+
+@pytest.fixture
+def paper_setter(db):
+    return UserFactory(username="paper_setter", role=Role.PAPER_SETTER, is_staff=True)
+
+
+@pytest.fixture
+def manager_a(center_a):
+    return UserFactory(username="manager_a", role=Role.CENTER_MANAGER, center=center_a, is_staff=True)
+
+
+@pytest.fixture
+def invigilator_a(center_a):
+    return UserFactory(username="invigilator_a", role=Role.INVIGILATOR, center=center_a)
+
+
+@pytest.fixture
+def manager_b(center_b):
+    return UserFactory(username="manager_b", role=Role.CENTER_MANAGER, center=center_b, is_staff=True)
+
+
+@pytest.fixture
+def evaluator(db):
+    return UserFactory(username="evaluator", role=Role.EVALUATOR)
+
+
+@pytest.fixture
+def cast(admin, exam_manager, paper_setter, manager_a, invigilator_a, manager_b, evaluator):
+    return {
+        "admin": admin,
+        "exam_manager": exam_manager,
+        "paper_setter": paper_setter,
+        "manager_a": manager_a,
+        "invigilator_a": invigilator_a,
+        "manager_b": manager_b,
+        "evaluator": evaluator,
+    }
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """`client_for(user)` -> an APIClient carrying a real JWT access token for `user`."""
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            token = RefreshToken.for_user(user).access_token
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return make

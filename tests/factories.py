@@ -1,0 +1,82 @@
+import datetime as dt
+
+import factory
+
+from apps.authentication.models import Role, User
+from apps.centers.models import Center, Room
+from apps.exams.models import Exam, ExamSession, ExamStatus, Paper
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class CenterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Center
+
+    code = factory.Sequence(lambda n: f"C{n:03d}")
+    name = factory.Sequence(lambda n: f"Center {n}")
+    address = "1 Main Road"
+    city = "Pune"
+    state = "Maharashtra"
+    contact_phone = "02012345678"
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    center = factory.SubFactory(CenterFactory)
+    code = factory.Sequence(lambda n: f"R{n:03d}")
+    name = factory.LazyAttribute(lambda o: f"Room {o.code}")
+    rows = 5
+    columns = 6
+    capacity = 30
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.EVALUATOR
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ExamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exam
+
+    code = factory.Sequence(lambda n: f"EXAM{n:03d}")
+    name = factory.Sequence(lambda n: f"Exam {n}")
+    start_date = dt.date(2026, 12, 1)
+    end_date = dt.date(2026, 12, 10)
+    status = ExamStatus.SCHEDULED
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paper
+
+    exam = factory.SubFactory(ExamFactory)
+    code = factory.Sequence(lambda n: f"P{n}")
+    name = factory.Sequence(lambda n: f"Paper {n}")
+    max_marks = 100
+    pass_marks = 40
+    duration_minutes = 120
+
+
+class ExamSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExamSession
+
+    paper = factory.SubFactory(PaperFactory)
+    exam = factory.SelfAttribute("paper.exam")
+    date = factory.SelfAttribute("exam.start_date")
+    start_time = dt.time(10, 0)
+    end_time = dt.time(12, 0)

@@ -1,0 +1,86 @@
+"""One application error type and one API exception handler.
+
+Every error body has the same shape:
+    {"code": "<machine-readable>", "detail": "<human message>", "errors": {field: [..]}}
+"errors" is present for validation failures. The handler also rolls the open
+transaction back for `ApplicationError`, which DRF's own handler does not know about.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A business-rule failure a client can cause: rendered as `status` with `code`."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, code: str, message: str, *, extra: dict | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class Conflict(ApplicationError):
+    """A state or uniqueness conflict: HTTP 409."""
+
+    status_code = status.HTTP_409_CONFLICT
+
+
+def _rollback():
+    atomic_requests = transaction.get_connection().in_atomic_block
+    if atomic_requests:
+        transaction.set_rollback(True)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        _rollback()
+        body = {"code": exc.code, "detail": exc.message, **exc.extra}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, ProtectedError):
+        _rollback()
+        names = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
+        return Response(
+            {"code": "protected", "detail": f"Still referred to by: {', '.join(names)}."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, IntegrityError):
+        # Uniqueness races that slipped past validation: a conflict, never a 500.
+        _rollback()
+        return Response(
+            {"code": "conflict", "detail": "The change conflicts with existing data."},
+            status=status.HTTP_409_CONFLICT,
+        )
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        response.data = {"code": "invalid", "detail": "Invalid input.", "errors": errors}
+    elif isinstance(data, dict) and "detail" in data:
+        code = getattr(data["detail"], "code", None) or exc.default_code
+        response.data = {
+            "code": code,
+            "detail": str(data["detail"]),
+            **{k: v for k, v in data.items() if k != "detail"},
+        }
+    return response
