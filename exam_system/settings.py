@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "apps.authentication",
     "apps.centers",
     "apps.exams",
+    "apps.candidates",
+    "apps.jobs",
 ]
 
 MIDDLEWARE = [
@@ -235,11 +237,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "apps.authentication.models.Role",
         "ExamStatusEnum": "apps.exams.models.ExamStatus",
+        "CandidateStatusEnum": "apps.candidates.models.CandidateStatus",
     },
 }
 
 # --- Background jobs ----------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# --- Candidates ------------------------------------------------------------------------
+CANDIDATE_CATEGORIES = _env(env.list, "CANDIDATE_CATEGORIES", ["GEN", "OBC", "SC", "ST", "EWS"])
 
 # --- Uploads and files ----------------------------------------------------------------
 MEDIA_ROOT = Path(_env(env.str, "MEDIA_ROOT", str(DATA_DIR / "media")))

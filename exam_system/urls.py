@@ -26,6 +26,12 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),
+    # Each app owns its routes; keep one line per app.
+    path("", include("apps.centers.urls")),
+    path("", include("apps.exams.urls")),
+    path("", include("apps.candidates.urls")),
+    path("", include("apps.jobs.urls")),
+    path("", include("apps.sync.urls")),
 ]
 
 urlpatterns = [

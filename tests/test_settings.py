@@ -13,10 +13,22 @@ GOOD_SECRET = "x" * 20 + "-very-private-random-value-1234567890"
 
 def load_settings(tmp_path, **env):
     """Import the settings in a fresh interpreter with exactly `env` set."""
-    clean = {k: v for k, v in os.environ.items() if k not in {
-        "DEBUG", "SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS",
-        "CORS_ALLOWED_ORIGINS", "JWT_ACCESS_MINUTES", "JWT_REFRESH_DAYS",
-    }}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "JWT_SECRET_KEY",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "ALLOWED_HOSTS",
+            "CORS_ALLOWED_ORIGINS",
+            "JWT_ACCESS_MINUTES",
+            "JWT_REFRESH_DAYS",
+        }
+    }
     clean.update({"DJANGO_SETTINGS_MODULE": "exam_system.settings", "DATA_DIR": str(tmp_path), **env})
     code = (
         "import django; from django.conf import settings; django.setup(); "
