@@ -53,3 +53,16 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.object_id} deleted"
+
+
+class TrustedKey(SyncedModel):
+    """The Ed25519 public key of another node (`HQ` or a center code)."""
+
+    node = models.CharField(max_length=32, unique=True)
+    public_key = models.TextField(help_text="PEM (SubjectPublicKeyInfo)")
+
+    class Meta:
+        ordering = ["node"]
+
+    def __str__(self) -> str:
+        return f"key of {self.node}"

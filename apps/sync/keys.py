@@ -1,0 +1,93 @@
+"""This node's Ed25519 key pair and the public keys it trusts.
+
+The private key lives in a file under DATA_DIR/keys (never in the database, so a
+logical backup or a package can never carry it). Trusted public keys of other nodes
+(HQ's at a center; every center's at HQ) live in the `TrustedKey` table, which
+travels: HQ's public key goes to a center inside its center package.
+"""
+
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+
+
+class KeyMissing(Exception):
+    """This node has no key pair yet, or does not trust the named node."""
+
+
+def _key_path() -> Path:
+    return Path(settings.DATA_DIR) / "keys" / "node_ed25519.pem"
+
+
+def node_key_exists() -> bool:
+    return _key_path().is_file()
+
+
+def create_node_key(*, overwrite: bool = False) -> Ed25519PublicKey:
+    """Create this node's key pair (0600 file). Refuses to replace an existing one unless asked."""
+    path = _key_path()
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"A node key already exists at {path}.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+    os.replace(tmp, path)
+    return key.public_key()
+
+
+def node_private_key() -> Ed25519PrivateKey:
+    path = _key_path()
+    if not path.is_file():
+        raise KeyMissing("This node has no signing key yet: run `python manage.py sync_keys --init`.")
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyMissing(f"{path} does not hold an Ed25519 private key.")
+    return key
+
+
+def public_key_pem(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def load_public_key_pem(pem: str | bytes) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("Not an Ed25519 public key.")
+    return key
+
+
+def sign(data: bytes) -> bytes:
+    """Sign with this node's private key."""
+    return node_private_key().sign(data)
+
+
+def verify(public_key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
+    try:
+        public_key.verify(signature, data)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def hq_public_key() -> Ed25519PublicKey:
+    """HQ's public key: our own at HQ, the trusted one at a center."""
+    if settings.NODE_CENTER == "HQ":
+        return node_private_key().public_key()
+    return trusted_public_key("HQ")
+
+
+def trusted_public_key(node: str) -> Ed25519PublicKey:
+    from apps.sync.models import TrustedKey
+
+    row = TrustedKey.objects.filter(node=node).first()
+    if row is None:
+        raise KeyMissing(f"No trusted public key for {node}: run `python manage.py sync_keys --trust {node} FILE`.")
+    return load_public_key_pem(row.public_key)
