@@ -8,13 +8,14 @@ transaction back for `ApplicationError`, which DRF's own handler does not know a
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 
 class ApplicationError(Exception):
@@ -38,9 +39,9 @@ class Conflict(ApplicationError):
 
 
 def _rollback():
-    atomic_requests = transaction.get_connection().in_atomic_block
-    if atomic_requests:
-        transaction.set_rollback(True)
+    # Same rule as DRF's own handler: only a request-wide transaction (ATOMIC_REQUESTS)
+    # is marked for rollback; services' own atomic blocks have already rolled back.
+    set_rollback()
 
 
 def api_exception_handler(exc, context):

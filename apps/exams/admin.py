@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from apps.authentication.models import Role
 from apps.authentication.scoping import ScopedAdmin
@@ -19,7 +20,10 @@ class ExamAdminForm(forms.ModelForm):
         new = self.cleaned_data["status"]
         if self.instance.pk:
             old = Exam.objects.values_list("status", flat=True).get(pk=self.instance.pk)
-            exam_status_check(old=old, new=new, user=self.current_user)
+            try:
+                exam_status_check(old=old, new=new, user=self.current_user)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["status"]) from exc
         return new
 
 
