@@ -43,6 +43,12 @@ def test_missing_fields_name_the_field(api):
     assert "password" in response.json()["errors"]
 
 
+@pytest.mark.parametrize("body", [[], ["admin"], "just a string", 42])
+def test_login_with_a_non_object_body_is_400(api, body):
+    response = api.post("/api/auth/login/", body, format="json")
+    assert response.status_code == 400
+
+
 def test_inactive_user_cannot_log_in(api, admin):
     admin.is_active = False
     admin.save()

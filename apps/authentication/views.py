@@ -40,7 +40,8 @@ class LoginView(PublicTokenView):
         responses={200: LoginResponseSerializer, 401: OpenApiResponse(description="Bad credentials"), 429: None},
     )
     def post(self, request):
-        limiter = LoginFailureLimiter.for_request(request, str(request.data.get("username", "")))
+        data = request.data if isinstance(request.data, dict) else {}
+        limiter = LoginFailureLimiter.for_request(request, str(data.get("username", "")))
         retry_after = limiter.retry_after()
         if retry_after is not None:
             return _too_many_attempts(retry_after)
