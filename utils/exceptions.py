@@ -38,8 +38,11 @@ class Conflict(ApplicationError):
 
 
 def _rollback():
-    atomic_requests = transaction.get_connection().in_atomic_block
-    if atomic_requests:
+    # As DRF's own set_rollback(): only the request's transaction (ATOMIC_REQUESTS).
+    # Any other open atomic block is not ours to doom: in tests it is the test's own
+    # transaction, and dooming it breaks every database assertion after a 409.
+    connection = transaction.get_connection()
+    if connection.settings_dict.get("ATOMIC_REQUESTS") and connection.in_atomic_block:
         transaction.set_rollback(True)
 
 
