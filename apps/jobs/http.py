@@ -29,11 +29,9 @@ ASYNC_PARAM = "async"
 CONTROL_PARAMS = frozenset({ASYNC_PARAM, "page", "page_size", "format"})
 
 
-def async_requested(request) -> bool | None:
-    """`?async=1` → True, `?async=0` → False, absent → None (the size decides)."""
-    raw = request.query_params.get(ASYNC_PARAM)
-    if raw is None:
-        return None
+def async_requested(request) -> bool:
+    """`?async=1` → True; `?async=0` or absent → False; anything else is a 400."""
+    raw = request.query_params.get(ASYNC_PARAM, "")
     value = raw.strip().lower()
     if value in _TRUE:
         return True
@@ -43,12 +41,11 @@ def async_requested(request) -> bool | None:
 
 
 def should_run_async(request, *, size: int | None) -> bool:
-    """A job when the client asks for one, or when `size` (rows) exceeds
-    JOBS_ASYNC_THRESHOLD and the client did not insist on `?async=0`."""
+    """A job when the client asks for one (`?async=1`), and always when `size` (rows)
+    exceeds JOBS_ASYNC_THRESHOLD: an HTTP request must not hold work that large, so
+    `?async=0` cannot force it inline."""
     wanted = async_requested(request)
-    if wanted is not None:
-        return wanted
-    return size is not None and size > settings.JOBS_ASYNC_THRESHOLD
+    return wanted or (size is not None and size > settings.JOBS_ASYNC_THRESHOLD)
 
 
 def query_filters(request) -> dict:

@@ -3,8 +3,8 @@
 Why a file as well as the job row: on SQLite (the embedded default at a center) a
 service that runs in one transaction holds the database's only write lock until it
 commits, so no other connection can save progress, a heartbeat or a cancel request
-meanwhile. The worker therefore also writes `MEDIA_ROOT/jobs/live/<id>.json`
-(atomically, by rename) and the API reads it; a cancel request drops `<id>.cancel` next
+meanwhile. The worker therefore also writes `MEDIA_ROOT/jobs/live/<key>.json`
+(atomically, by rename) and the API reads it; a cancel request drops `<key>.cancel` next
 to it. On PostgreSQL the row is updated too, so workers on other machines stay visible;
 readers take whichever is fresher.
 """
@@ -14,11 +14,19 @@ import os
 import time
 from datetime import UTC, datetime
 
+from django.utils.crypto import salted_hmac
+
 from apps.jobs.files import LIVE, media_path
 
 
+def file_stem(job_id) -> str:
+    """The live files' name: keyed by the job but not guessable from its (time-ordered,
+    public) id, since MEDIA_ROOT is served without checks in DEBUG mode."""
+    return salted_hmac("apps.jobs.live", str(job_id)).hexdigest()[:32]
+
+
 def _path(job_id, ext: str):
-    return media_path(f"{LIVE}/{job_id}.{ext}")
+    return media_path(f"{LIVE}/{file_stem(job_id)}.{ext}")
 
 
 def write(job_id, *, done: int, total: int | None, message: str) -> None:

@@ -203,7 +203,9 @@ def _prune_orphan_files(cutoff) -> int:
     referenced = set()
     for input_name, output_name in Job.objects.values_list("input_file", "output_file").iterator():
         referenced.update(n for n in (input_name, output_name) if n)
-    live_ids = {str(pk) for pk in Job.objects.exclude(status__in=FINISHED_STATUSES).values_list("pk", flat=True)}
+    live_stems = {
+        live.file_stem(pk) for pk in Job.objects.exclude(status__in=FINISHED_STATUSES).values_list("pk", flat=True)
+    }
     count = 0
     for folder in (files.INPUTS, files.OUTPUTS, files.LIVE):
         root = files.media_path(folder)
@@ -211,7 +213,7 @@ def _prune_orphan_files(cutoff) -> int:
             continue
         for path in root.iterdir():
             name = f"{folder}/{path.name}"
-            if name in referenced or path.name.split(".")[0] in live_ids:
+            if name in referenced or path.name.split(".")[0] in live_stems:
                 continue
             if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
                 path.unlink(missing_ok=True)
