@@ -89,13 +89,12 @@ def _short_lock_wait(milliseconds: int = 200):
 def job_cancel(*, job: Job) -> Job:
     """Cancel a job: a queued one at once, a running one at its next batch boundary.
 
-    Returns the job as it now stands. A finished job raises `Conflict` (409). The cancel
-    mark is also dropped as a live file (see `apps.jobs.live`), so a worker holding
-    SQLite's write lock still sees it; the database flag follows when the lock frees.
+    Returns the job as it now stands. A finished job raises `Conflict` (409). When
+    SQLite's write lock is held (by a running job's transaction) the request is left as
+    a live mark instead (see `apps.jobs.live`), which the worker's monitor also reads.
     """
     if job.status in FINISHED_STATUSES:
         raise Conflict("job_finished", f"The job has already {job.status}; there is nothing to cancel.")
-    live.request_cancel(job.pk)
     now = timezone.now()
     accepted = True
     try:
@@ -107,7 +106,9 @@ def job_cancel(*, job: Job) -> Job:
                 or Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(cancel_requested=True, updated_at=now)
             )
     except DatabaseError:
-        # SQLite is locked by a running job's transaction: the live mark carries the request.
+        # SQLite is locked by a running job's transaction: the live mark carries the request
+        # to the worker (whose monitor reads it), and `cancel_requested` shows it meanwhile.
+        live.request_cancel(job.pk)
         logger.info("Job %s: database busy, cancel request left as a live mark", job.pk)
     job.refresh_from_db()
     if job.status == JobStatus.CANCELLED:

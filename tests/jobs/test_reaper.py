@@ -78,3 +78,19 @@ def test_running_job_shows_live_progress_fresher_than_its_row(client_for, exam_m
 
 def test_manage_py_db_worker_is_the_worker_with_the_reaper():
     assert get_commands()["db_worker"] == "apps.jobs"
+
+
+def test_worker_reaps_at_start_up(stuck, monkeypatch):
+    from django_tasks_db.management.commands.db_worker import Command as BackendWorkerCommand
+
+    from apps.jobs.management.commands import db_worker
+
+    ran = []
+    monkeypatch.setattr(BackendWorkerCommand, "handle", lambda self, *a, **kw: ran.append(kw))
+    monkeypatch.setattr(db_worker, "_reap_forever", lambda stop, every: None)  # no thread left behind
+    monkeypatch.setattr(db_worker.connection, "close", lambda: None)  # keep the test's transaction
+
+    db_worker.Command().handle(reload=False, batch=True)
+
+    assert ran  # then the backend's worker loop runs as usual
+    assert Job.objects.get(pk=stuck.pk).status == JobStatus.FAILED
