@@ -125,6 +125,8 @@ def _finish(job: Job, *, status: str, monitor: JobMonitor | None, result=None, e
     longer running (the reaper failed it meanwhile): its file is then discarded."""
     now = timezone.now()
     fields = {"status": status, "finished_at": now, "updated_at": now, "result": result, "error": error}
+    if status == JobStatus.CANCELLED:
+        fields["cancel_requested"] = True  # it may have come as a live mark only
     if monitor is not None:
         fields["progress_done"], fields["progress_total"], fields["progress_message"] = monitor.snapshot()
         fields["heartbeat_at"] = now

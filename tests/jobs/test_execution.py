@@ -139,6 +139,7 @@ def test_running_job_cancelled_through_the_api_stops_at_a_batch_and_rolls_back(e
     assert not thread.is_alive()
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
+    assert job.cancel_requested
     assert 4 <= job.progress_done < 400  # stopped part-way, at a batch boundary
     assert job.finished_at is not None
     assert not Center.objects.filter(code__startswith="T").exists()  # nothing half-written
