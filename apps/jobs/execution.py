@@ -7,6 +7,7 @@ own database connection, so they are saved while that transaction is still open 
 on SQLite, whose single write lock the transaction holds, through the live file).
 """
 
+import json
 import logging
 import os
 import socket
@@ -150,6 +151,14 @@ def _finish(job: Job, *, status: str, monitor: JobMonitor | None, result=None, e
     return bool(updated)
 
 
+def _is_json(value) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _error(code: str, message: str, extra: dict | None = None) -> dict:
     return {"code": code, "message": message, "extra": extra or {}}
 
@@ -208,6 +217,11 @@ def job_execute(*, job_id) -> str:
         crash = exc
     finally:
         monitor.stop()
+    if result is not None and not _is_json(result):
+        status, result = JobStatus.FAILED, None
+        error = _error("job_bad_result", f"The {job.kind} runner returned a summary that is not JSON.")
+    if error is not None and not _is_json(error):
+        error["extra"] = json.loads(json.dumps(error["extra"], default=str))
     _finish(job, status=status, monitor=monitor, result=result, error=error)
     if crash is not None:
         raise crash

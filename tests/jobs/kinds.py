@@ -51,7 +51,14 @@ def run_file_then_fail(job, params, progress):
     raise ValueError("late failure")
 
 
+def run_bad_result(job, params, progress):
+    if params.get("bad_extra"):
+        raise ApplicationError("odd", "An odd failure.", extra={"when": object()})
+    return {"when": object()}
+
+
 KINDS = {
+    "test.bad_result": run_bad_result,
     "test.generate": run_generate,
     "test.crash": run_crash,
     "test.file": run_file,

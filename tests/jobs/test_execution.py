@@ -57,6 +57,21 @@ def test_unexpected_error_fails_the_job_and_keeps_the_traceback_in_the_task_row(
     assert "the disk is on fire" in task_row.traceback
 
 
+def test_a_summary_that_is_not_json_fails_the_job_instead_of_leaving_it_running(exam_manager, run_worker):
+    bad_result = job_start(kind="test.bad_result", user=exam_manager)
+    bad_extra = job_start(kind="test.bad_result", user=exam_manager, params={"bad_extra": True})
+
+    run_worker()
+
+    bad_result.refresh_from_db()
+    bad_extra.refresh_from_db()
+    assert bad_result.status == JobStatus.FAILED
+    assert bad_result.error["code"] == "job_bad_result"
+    assert bad_extra.status == JobStatus.FAILED
+    assert bad_extra.error["code"] == "odd"
+    assert bad_extra.error["extra"]["when"].startswith("<object")
+
+
 def test_a_kind_that_is_no_longer_registered_fails_cleanly(exam_manager, run_worker):
     job = job_start(kind="test.generate", user=exam_manager, params={"batches": 1, "per_batch": 1})
     Job.objects.filter(pk=job.pk).update(kind="gone.away")
