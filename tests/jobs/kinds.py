@@ -57,7 +57,16 @@ def run_bad_result(job, params, progress):
     return {"when": object()}
 
 
+def run_silent(job, params, progress):
+    """Long work that reports no progress (reading a big file), then asks the reaper."""
+    from apps.jobs.services import jobs_reap_stale
+
+    time.sleep(params["seconds"])
+    return {"reaped": jobs_reap_stale()}
+
+
 KINDS = {
+    "test.silent": run_silent,
     "test.bad_result": run_bad_result,
     "test.generate": run_generate,
     "test.crash": run_crash,

@@ -158,3 +158,15 @@ def test_running_job_cancelled_through_the_api_stops_at_a_batch_and_rolls_back(e
     assert 4 <= job.progress_done < 400  # stopped part-way, at a batch boundary
     assert job.finished_at is not None
     assert not Center.objects.filter(code__startswith="T").exists()  # nothing half-written
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeats_keep_a_job_without_progress_alive_past_the_timeout(exam_manager, run_worker, settings):
+    settings.JOBS_HEARTBEAT_TIMEOUT = 1
+    job = job_start(kind="test.silent", user=exam_manager, params={"seconds": 1.6})
+
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.result == {"reaped": 0}  # the reaper ran after 1.6 s of silence and left it alone

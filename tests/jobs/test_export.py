@@ -75,8 +75,16 @@ def test_bad_async_value_is_400(client_for, exam_manager, schedule):
     assert not Job.objects.exists()
 
 
-def test_evaluator_cannot_export(client_for, evaluator, schedule):
+def test_evaluator_cannot_export_and_anonymous_must_log_in(client_for, api, evaluator, schedule):
     assert client_for(evaluator).get("/api/exams/export/?async=1").status_code == 403
+    assert api.get("/api/exams/export/?async=1").status_code == 401
+    assert not Job.objects.exists()
+
+
+def test_bad_filter_is_400_not_a_failed_job(client_for, exam_manager, schedule):
+    response = client_for(exam_manager).get("/api/exams/export/?async=1&start_after=not-a-date")
+    assert response.status_code == 400
+    assert "start_after" in response.data["errors"]
     assert not Job.objects.exists()
 
 
