@@ -45,4 +45,7 @@ Wiring a new long operation (a few lines)
 
    It answers 202 + `Location: /api/jobs/{id}/` when `?async=1` or `size` exceeds
    JOBS_ASYNC_THRESHOLD, and otherwise returns `run_inline()`.
+4. Test the contract with `tests.jobs.contract.assert_job_accepted(response, kind=..., user=...)`
+   and the work itself with the `run_worker` fixture of tests/jobs/conftest.py (move it
+   to tests/conftest.py when tests outside tests/jobs need it).
 """
