@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # apps.jobs comes before django_tasks_db so that its `db_worker` (the backend's worker
+    # plus the dead-job reaper) is the one `manage.py db_worker` runs.
+    "apps.jobs",
     "django_tasks",
     "django_tasks_db",
     "apps.sync",
@@ -85,7 +88,6 @@ INSTALLED_APPS = [
     "apps.centers",
     "apps.exams",
     "apps.candidates",
-    "apps.jobs",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +245,17 @@ SPECTACULAR_SETTINGS = {
 
 # --- Background jobs ----------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Above this many rows a long operation runs as a background job even without ?async=1.
+JOBS_ASYNC_THRESHOLD = _env(env.int, "JOBS_ASYNC_THRESHOLD", 5000)
+# A running job whose worker has not sent a heartbeat for this long is marked failed.
+JOBS_HEARTBEAT_TIMEOUT = _env(env.int, "JOBS_HEARTBEAT_TIMEOUT", 60)
+# Finished jobs (and their files) older than this are deleted by `prune_jobs`.
+JOBS_RETENTION_DAYS = _env(env.int, "JOBS_RETENTION_DAYS", 14)
+# Seconds between two progress writes of a running job (throttles the writes).
+JOBS_PROGRESS_INTERVAL = 0.5
+for _name in ("JOBS_ASYNC_THRESHOLD", "JOBS_HEARTBEAT_TIMEOUT", "JOBS_RETENTION_DAYS"):
+    if globals()[_name] < (0 if _name == "JOBS_ASYNC_THRESHOLD" else 1):
+        raise ImproperlyConfigured(f"Environment variable {_name} is invalid: it must be a positive number")
 
 # --- Candidates ------------------------------------------------------------------------
 CANDIDATE_CATEGORIES = _env(env.list, "CANDIDATE_CATEGORIES", ["GEN", "OBC", "SC", "ST", "EWS"])

@@ -1,8 +1,18 @@
+import io
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+
 from apps.authentication.models import Role
 from apps.authentication.scoping import HQ_STAFF, ScopedModelViewSet
 from apps.exams import selectors, services
+from apps.exams.exports import XLSX_CONTENT_TYPE, exams_for_export, schedule_export, schedule_export_size
 from apps.exams.filters import ExamFilter, ExamSessionFilter, PaperFilter
 from apps.exams.serializers import ExamSerializer, ExamSessionSerializer, PaperSerializer
+from apps.jobs.http import ASYNC_PARAM, query_filters, start_or_run
+from apps.jobs.serializers import JobSerializer
 
 SCHEDULE_READERS = frozenset({Role.PAPER_SETTER, Role.CENTER_MANAGER, Role.INVIGILATOR})
 
@@ -32,6 +42,33 @@ class ExamViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         services.exam_delete(exam=instance)
+
+    @extend_schema(
+        parameters=[OpenApiParameter(ASYNC_PARAM, OpenApiTypes.BOOL, description="1: run as a background job")],
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 202: JobSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path="export", filter_backends=[], pagination_class=None)
+    def export(self, request):
+        """The exams you can see (same filters as the list), with papers and sessions, as
+        xlsx. Above JOBS_ASYNC_THRESHOLD rows, or with `?async=1`, it runs as a job:
+        202 with `Location: /api/jobs/{id}/`, the file at `/api/jobs/{id}/download/`."""
+        exams = exams_for_export(user=request.user, filters=request.query_params)
+
+        def run_inline():
+            buffer = io.BytesIO()
+            schedule_export(exams=exams, output=buffer)
+            buffer.seek(0)
+            return FileResponse(
+                buffer, as_attachment=True, filename="exam-schedule.xlsx", content_type=XLSX_CONTENT_TYPE
+            )
+
+        return start_or_run(
+            request,
+            kind="exams.export",
+            params={"filters": query_filters(request)},
+            size=schedule_export_size(exams),
+            run_inline=run_inline,
+        )
 
 
 class PaperViewSet(ScopedModelViewSet):

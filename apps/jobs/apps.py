@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class JobsConfig(AppConfig):
@@ -8,3 +9,6 @@ class JobsConfig(AppConfig):
 
     def ready(self):
         from . import scopes  # noqa: F401  (registers this app's scope rules)
+
+        # Each app registers its job kinds in its own `jobs.py` (see apps/jobs/__init__.py).
+        autodiscover_modules("jobs")

@@ -2,6 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from apps.jobs.views import JobViewSet
+
 router = SimpleRouter()
+router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = router.urls
