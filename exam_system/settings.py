@@ -238,6 +238,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "apps.authentication.models.Role",
         "ExamStatusEnum": "apps.exams.models.ExamStatus",
         "CandidateStatusEnum": "apps.candidates.models.CandidateStatus",
+        "AttendanceStatusEnum": "apps.exams.logistics.models.AttendanceStatus",
     },
 }
 
@@ -246,6 +247,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # --- Candidates ------------------------------------------------------------------------
 CANDIDATE_CATEGORIES = _env(env.list, "CANDIDATE_CATEGORIES", ["GEN", "OBC", "SC", "ST", "EWS"])
+
+# --- Exam logistics --------------------------------------------------------------------
+# Attendance can be marked from this many minutes before a session starts until it ends.
+ATTENDANCE_OPEN_MINUTES_BEFORE = _env(env.int, "ATTENDANCE_OPEN_MINUTES_BEFORE", 60)
 
 # --- Uploads and files ----------------------------------------------------------------
 MEDIA_ROOT = Path(_env(env.str, "MEDIA_ROOT", str(DATA_DIR / "media")))

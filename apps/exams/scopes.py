@@ -24,3 +24,5 @@ def _schedule_rule(exam_path: str):
 scope_rule(Exam)(_schedule_rule(""))
 scope_rule(Paper)(_schedule_rule("exam__"))
 scope_rule(ExamSession)(_schedule_rule("exam__"))
+
+from apps.exams.logistics import scopes as _logistics_scopes  # noqa: E402, F401  (allocation, attendance, incidents)
