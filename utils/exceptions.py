@@ -38,8 +38,11 @@ class Conflict(ApplicationError):
 
 
 def _rollback():
-    atomic_requests = transaction.get_connection().in_atomic_block
-    if atomic_requests:
+    # As DRF's own set_rollback(): only the request's transaction (ATOMIC_REQUESTS) is
+    # marked. An atomic block the error left has already rolled back; marking an
+    # unrelated outer block (a test's, a caller's) would poison it.
+    connection = transaction.get_connection()
+    if connection.settings_dict.get("ATOMIC_REQUESTS") and connection.in_atomic_block:
         transaction.set_rollback(True)
 
 
