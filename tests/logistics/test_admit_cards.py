@@ -18,11 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def decoded_qr_texts(pdf_bytes: bytes) -> list[str]:
+    """The QR code of every image of the PDF that holds one (one code per image)."""
     texts = []
     for page in PdfReader(io.BytesIO(pdf_bytes)).pages:
         for image in page.images:
-            for result in zxingcpp.read_barcodes(image.image):
-                texts.append(result.text)
+            found = {r.text for r in zxingcpp.read_barcodes(image.image, formats=zxingcpp.BarcodeFormat.QRCode)}
+            assert len(found) <= 1, found
+            texts.extend(found)
     return texts
 
 
