@@ -58,7 +58,7 @@ def phase_build(args):
     call_command("migrate", verbosity=0)
     started = time.monotonic()
     rng = random.Random(7)
-    n_cities = max(1, args.centers // 10)
+    n_cities = max(3, args.centers // 10)
     states = [f"State{i:02d}" for i in range(max(1, n_cities // 5))]
     cities = [(f"City{i:03d}", states[i % len(states)]) for i in range(n_cities)]
     # Seats: 10% more than candidates, spread evenly over the centers, 100-seat rooms.
@@ -184,6 +184,7 @@ def phase_allocate(args):
         "placed": result.placed,
         "unplaced": result.unplaced_count,
         "allocations": result.allocations_created,
+        "timings": {k: round(v, 1) for k, v in result.timings.items()},
     }
 
 
@@ -290,8 +291,12 @@ def run_phase(phase: str, args, data_dir: str, candidates: int, centers: int) ->
         "--admit-cards",
         str(args.admit_cards),
     ]
-    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT, check=False)
+    if out.returncode != 0:
+        sys.exit(f"phase {phase} failed:\n{out.stderr}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(json.dumps(result), flush=True)
+    return result
 
 
 def main():

@@ -234,3 +234,23 @@ def test_progress_callback_that_raises_rolls_everything_back(exam, delhi):
         allocation_run(exam=exam, progress=cancel)
     assert Allocation.objects.count() == 0
     assert not Candidate.objects.filter(status=CandidateStatus.ALLOCATED).exists()
+
+
+def test_rerun_releases_the_seats_of_withdrawn_candidates(exam, delhi):
+    people = CandidateFactory.create_batch(30, exam=exam)
+    allocation_run(exam=exam)
+    gone = people[4]
+    seat = Allocation.objects.get(candidate=gone)
+    Candidate.objects.filter(pk=gone.pk).update(status=CandidateStatus.WITHDRAWN)
+    late = CandidateFactory(exam=exam)
+
+    assert allocation_run(exam=exam, dry_run=True).placed == 1
+    report = allocation_run(exam=exam)
+
+    assert report.released == 1 and report.placed == 1 and report.kept == 29
+    assert not Allocation.objects.filter(candidate=gone).exists()
+    assert Tombstone.objects.filter(object_id=seat.id).exists()
+    assert (Allocation.objects.get(candidate=late).room_id, Allocation.objects.get(candidate=late).seat_number) == (
+        seat.room_id,
+        seat.seat_number,
+    )

@@ -153,3 +153,19 @@ def test_bad_input_is_400(client_for, invigilator_a, seated, session, clock):
     response = client.post(URL, {"candidate": str(seated["a"][0].id), "session": str(session.id), "status": "late"})
     assert response.status_code == 400 and "status" in response.json()["errors"]
     assert client.post(URL, {}).status_code == 400
+
+
+def test_a_roll_number_scanned_from_the_sheet_marks_too(client_for, invigilator_a, seated, session, clock):
+    clock(11, 0)
+    client = client_for(invigilator_a)
+    candidate, foreign = seated["a"][3], seated["b"][1]
+    ok = client.post(URL, {"roll_number": candidate.roll_number, "session": str(session.id), "status": "present"})
+    assert ok.status_code == 201 and ok.json()["candidate"] == str(candidate.id)
+    other = client.post(URL, {"roll_number": foreign.roll_number, "session": str(session.id), "status": "present"})
+    assert other.status_code == 404
+    both = client.post(
+        URL,
+        {"roll_number": "x", "candidate": str(candidate.id), "session": str(session.id), "status": "present"},
+    )
+    assert both.status_code == 400
+    assert Attendance.objects.count() == 1

@@ -19,7 +19,9 @@ from pathlib import Path
 import qrcode
 from django.conf import settings
 from django.utils import timezone
+from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -34,6 +36,10 @@ from utils.exceptions import ApplicationError, Conflict
 from utils.progress import ProgressCallback, report
 
 QR_PREFIX = "EXQ1"
+
+# Embed images as binary streams, not ASCII85 text: reportlab's pure-Python ASCII85
+# encoder was the largest single cost of rendering a card. Binary streams are standard PDF.
+rl_config.useA85 = 0
 
 INSTRUCTIONS = [
     "Bring this admit card and an original photo identity document; you will not be admitted without them.",
@@ -92,12 +98,20 @@ def qr_decode(text: str) -> dict:
     return payload
 
 
-def qr_image(text: str, *, box_size: int = 4):
+def qr_image(text: str, *, box_size: int = 4) -> Image.Image:
     """A PIL image of `text` as a QR code (raster, so the PDF carries it as an image)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=2)
+    # A fixed mask pattern: the library otherwise renders all eight and scores them,
+    # which was most of an admit card's time; any mask is valid and reads fine.
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, mask_pattern=4)
     code.add_data(text)
     code.make(fit=True)
-    return code.make_image().get_image()
+    # Paint the module matrix directly (one byte per module, then a nearest-neighbour
+    # scale) instead of the library's one rectangle per module.
+    matrix = code.get_matrix()
+    size = len(matrix)
+    data = bytes(0 if dark else 255 for row in matrix for dark in row)
+    image = Image.frombytes("L", (size, size), data)
+    return image.resize((size * box_size, size * box_size), Image.Resampling.NEAREST)
 
 
 @dataclass

@@ -23,9 +23,10 @@ The rules (also in the README, "Exam logistics"):
   it: with 2 or 3 sets `(row + column) mod k` (left, right, front, back differ); with 4+
   sets `(column + 2 row) mod k` (diagonals differ too). With one set there is nothing to
   vary.
-* **Re-runs** keep every existing allocation and place only `registered` candidates in
-  the seats still free; `reset=True` first removes the exam's allocations (leaving
-  tombstones so centers drop them too) and returns its candidates to `registered`.
+* **Re-runs** keep every existing allocation (except those of withdrawn candidates, which
+  are released) and place only `registered` candidates in the seats still free;
+  `reset=True` first removes the exam's allocations (leaving tombstones so centers drop
+  them too) and returns its candidates to `registered`.
 
 Speed: the assignment is done in memory over compact tuples read in chunks; allocations
 are inserted with one `executemany` per batch (a plain parameterised INSERT; guarded to
@@ -90,12 +91,14 @@ class AllocationReport:
     candidates: int = 0  # registered candidates considered
     placed: int = 0
     kept: int = 0  # candidates that already had seats and kept them
+    released: int = 0  # withdrawn candidates whose seats were freed
     allocations_created: int = 0
     unplaced_count: int = 0
     unplaced: list[Unplaced] = field(default_factory=list)  # the first MAX_LISTED_UNPLACED
     unplaced_reasons: Counter = field(default_factory=Counter)
     per_center: dict[str, int] = field(default_factory=dict)  # placed in this run
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
     def as_dict(self) -> dict:
         return {
@@ -106,12 +109,14 @@ class AllocationReport:
             "candidates": self.candidates,
             "placed": self.placed,
             "kept": self.kept,
+            "released": self.released,
             "allocations_created": self.allocations_created,
             "unplaced_count": self.unplaced_count,
             "unplaced_reasons": dict(self.unplaced_reasons),
             "unplaced": [{"roll_number": u.roll_number, "reason": u.reason} for u in self.unplaced],
             "per_center": self.per_center,
             "seconds": round(self.seconds, 3),
+            "timings": {step: round(value, 3) for step, value in self.timings.items()},
         }
 
 
@@ -297,7 +302,12 @@ def allocation_run(
         if reset and not dry_run:
             _reset(exam)
         elif not reset:
-            for candidate_id, center_id, room_id, seat in Allocation.objects.filter(exam=exam).values_list(
+            withdrawn = Allocation.objects.filter(exam=exam, candidate__status=CandidateStatus.WITHDRAWN)
+            result.released = withdrawn.values("candidate_id").distinct().count()
+            if result.released and not dry_run:
+                _drop_allocations(withdrawn)
+            kept = Allocation.objects.filter(exam=exam).exclude(candidate__status=CandidateStatus.WITHDRAWN)
+            for candidate_id, center_id, room_id, seat in kept.values_list(
                 "candidate_id", "center_id", "room_id", "seat_number"
             ):
                 kept_candidates.add(candidate_id)
@@ -311,7 +321,9 @@ def allocation_run(
             center.free = max(0, center.capacity - used)
             center.accessible_free = sum(1 for slot in _slots(center) if slot[4] <= 1)
 
+        result.timings["load"] = time.monotonic() - started
         _assign_centers(exam, centers, kept_candidates, result, progress, reset_dry=reset and dry_run)
+        result.timings["choose_centers"] = time.monotonic() - started - result.timings["load"]
         if dry_run:
             result.seconds = time.monotonic() - started
             return result
@@ -321,24 +333,31 @@ def allocation_run(
 
 
 def _reset(exam: Exam) -> None:
-    """Remove the exam's allocations (tombstoned, so centers drop them) and un-allocate candidates."""
+    """Remove the exam's allocations and return its allocated candidates to `registered`."""
+    _drop_allocations(Allocation.objects.filter(exam=exam))
+    Candidate.objects.filter(exam=exam, status=CandidateStatus.ALLOCATED).update(
+        status=CandidateStatus.REGISTERED,
+        center=None,
+        version=F("version") + 1,
+        origin=node_origin(),
+        updated_at=timezone.now(),
+    )
+
+
+def _drop_allocations(allocations) -> None:
+    """Delete allocations, leaving tombstones (bulk) so the centers that got them drop them too."""
     to_db = _db_uuid()
-    now = timezone.now()
-    now_db = connection.ops.adapt_datetimefield_value(now)
+    now_db = connection.ops.adapt_datetimefield_value(timezone.now())
     origin = node_origin()
     label = Allocation._meta.label
-    ids = Allocation.objects.filter(exam=exam).values_list("id", "version")
     batch = []
-    for allocation_id, version in ids.iterator(chunk_size=READ_CHUNK):
+    for allocation_id, version in allocations.values_list("id", "version").iterator(chunk_size=READ_CHUNK):
         batch.append((to_db(uuid7()), label, to_db(allocation_id), origin, version + 1, now_db))
         if len(batch) >= WRITE_BATCH:
             _tombstone_batch(batch)
             batch = []
     _tombstone_batch(batch)
-    Allocation.objects.filter(exam=exam).delete()
-    Candidate.objects.filter(exam=exam, status=CandidateStatus.ALLOCATED).update(
-        status=CandidateStatus.REGISTERED, center=None, version=F("version") + 1, origin=origin, updated_at=now
-    )
+    allocations.delete()
 
 
 def _tombstone_batch(rows: list[tuple]) -> None:
@@ -453,6 +472,7 @@ ALLOCATION_FIELDS = [
 
 
 def _write(exam, sessions, centers, seed, result, progress) -> None:
+    started = time.monotonic()
     to_db = _db_uuid()
     now = timezone.now()
     now_db = connection.ops.adapt_datetimefield_value(now)
@@ -504,6 +524,8 @@ def _write(exam, sessions, centers, seed, result, progress) -> None:
         center.members = []  # free memory as we go
     flush()
     result.allocations_created = written
+    inserted = time.monotonic()
+    result.timings["seat_and_insert"] = inserted - started
 
     # Candidates that got seats in this run: one UPDATE joined to their allocations.
     first_center = Allocation.objects.filter(candidate=OuterRef("pk")).values("center")[:1]
@@ -516,3 +538,4 @@ def _write(exam, sessions, centers, seed, result, progress) -> None:
         origin=origin,
         updated_at=now,
     )
+    result.timings["update_candidates"] = time.monotonic() - inserted

@@ -76,9 +76,17 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 class AttendanceMarkSerializer(serializers.Serializer):
     # Plain UUIDs: which candidates a user may see is decided by scoping (404), not here.
-    candidate = serializers.UUIDField()
+    candidate = serializers.UUIDField(required=False)
+    roll_number = serializers.CharField(
+        required=False, max_length=32, help_text="Instead of `candidate`: the roll number read from a sheet's QR code."
+    )
     session = serializers.UUIDField()
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+
+    def validate(self, attrs):
+        if ("candidate" in attrs) == ("roll_number" in attrs):
+            raise serializers.ValidationError({"candidate": "Give either candidate or roll_number."})
+        return attrs
 
 
 class AttendanceBulkItemSerializer(serializers.Serializer):

@@ -1,9 +1,10 @@
 """Logistics endpoints. Thin: parse, scope, call a service, render."""
 
 import datetime as dt
+import uuid
 
 import django_filters
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -36,7 +37,7 @@ from apps.exams.logistics.serializers import (
 )
 from apps.exams.logistics.sheets import SheetContext, attendance_sheet_pdf, attendance_sheet_xlsx
 from apps.exams.models import Exam, ExamSession
-from apps.sync.services import synced_save
+from apps.sync.services import synced_delete, synced_save
 from utils.exceptions import ApplicationError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,8 +104,6 @@ class SessionCenterViewSet(ScopedModelViewSet):
         serializer.instance = synced_save(instance, update_fields=list(serializer.validated_data))
 
     def perform_destroy(self, instance):
-        from apps.sync.services import synced_delete
-
         synced_delete(instance)
 
 
@@ -200,10 +199,6 @@ class AttendanceSheetView(FileView):
 
 
 def _uuid_or_404(value):
-    import uuid
-
-    from django.http import Http404
-
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
@@ -247,12 +242,15 @@ class AttendanceViewSet(ScopedModelViewSet):
     def create(self, request, *args, **kwargs):
         data = AttendanceMarkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        candidate = _scoped_or_404(request.user, Candidate.objects.all(), pk=data.validated_data["candidate"])
+        session = self._session(data.validated_data["session"])
+        candidates = Candidate.objects.all()
+        if "roll_number" in data.validated_data:  # scanned from an attendance sheet
+            lookup = {"exam_id": session.exam_id, "roll_number": data.validated_data["roll_number"]}
+        else:
+            lookup = {"pk": data.validated_data["candidate"]}
+        candidate = _scoped_or_404(request.user, candidates, **lookup)
         result = attendance_mark(
-            user=request.user,
-            candidate=candidate,
-            session=self._session(data.validated_data["session"]),
-            status=data.validated_data["status"],
+            user=request.user, candidate=candidate, session=session, status=data.validated_data["status"]
         )
         return self._answer(result)
 
