@@ -77,6 +77,9 @@ def test_marking_again_updates_the_row_and_audits_every_change(
         ("absent", "present", "manager_a"),
         ("present", "present", "manager_a"),
     ]
+    audit_api = client_for(invigilator_a).get(f"{URL}{row.id}/audit/")
+    assert audit_api.status_code == 200
+    assert [(a["old_status"], a["new_status"]) for a in audit_api.json()] == [(o, n) for o, n, _ in audit]
 
 
 def test_staff_of_another_center_get_404_and_hq_cannot_mark(client_for, cast, seated, session, clock):

@@ -38,6 +38,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
@@ -179,6 +180,28 @@ class _Pool:
         return self.centers[i] if i < len(self.centers) else None
 
 
+@contextmanager
+def _big_sqlite_cache(kib: int = 256 * 1024):
+    """Give SQLite a larger page cache for the run (its default is 2 MB).
+
+    Inserting a million rows updates several B-tree indexes at random places; with the
+    default cache most of those pages are evicted and re-read. Guarded to SQLite and
+    restored afterwards, so the connection goes back to its normal footprint.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
 def _db_uuid():
     """Turn a UUID into the value this backend stores (hex text on SQLite)."""
     if connection.features.has_native_uuid_field:
@@ -294,7 +317,11 @@ def allocation_run(
         raise ApplicationError("no_sessions", f"Exam {exam.code} has no sessions to allocate seats for.")
     result = AllocationReport(exam=exam.code, seed=seed, dry_run=dry_run, reset=reset)
 
-    with transaction.atomic():
+    with transaction.atomic(), _big_sqlite_cache():
+        if not dry_run:
+            # Two runs for one exam queue here (a row lock on PostgreSQL; SQLite's
+            # IMMEDIATE transactions already serialise writers) instead of both seating.
+            Exam.objects.select_for_update().filter(pk=exam.pk).values_list("pk", flat=True).first()
         centers = _load_centers(exam, sessions)
         by_id = {c.id: c for c in centers}
 
@@ -527,7 +554,9 @@ def _write(exam, sessions, centers, seed, result, progress) -> None:
     inserted = time.monotonic()
     result.timings["seat_and_insert"] = inserted - started
 
-    # Candidates that got seats in this run: one UPDATE joined to their allocations.
+    # Candidates that got seats in this run: one ORM UPDATE joined to their allocations
+    # (measured at 1M: faster than per-center `pk__in` blocks or an executemany by id,
+    # because it walks the candidate table in order).
     first_center = Allocation.objects.filter(candidate=OuterRef("pk")).values("center")[:1]
     Candidate.objects.filter(exam=exam, status=CandidateStatus.REGISTERED).filter(
         Exists(Allocation.objects.filter(candidate=OuterRef("pk")))

@@ -4,6 +4,7 @@ from apps.centers.serializers import SYNC_FIELDS
 from apps.exams.logistics.models import (
     Allocation,
     Attendance,
+    AttendanceAudit,
     AttendanceStatus,
     Incident,
     SessionCenter,
@@ -71,6 +72,15 @@ class AttendanceSerializer(serializers.ModelSerializer):
             "marked_at",
             *SYNC_FIELDS,
         )
+        read_only_fields = fields
+
+
+class AttendanceAuditSerializer(serializers.ModelSerializer):
+    changed_by_username = serializers.CharField(source="changed_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = AttendanceAudit
+        fields = ("id", "old_status", "new_status", "source", "changed_by", "changed_by_username", "changed_at")
         read_only_fields = fields
 
 

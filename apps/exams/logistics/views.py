@@ -28,6 +28,7 @@ from apps.exams.logistics.reports import RENDERERS, center_report
 from apps.exams.logistics.serializers import (
     AllocateInputSerializer,
     AllocationSerializer,
+    AttendanceAuditSerializer,
     AttendanceBulkSerializer,
     AttendanceMarkSerializer,
     AttendanceScanSerializer,
@@ -253,6 +254,14 @@ class AttendanceViewSet(ScopedModelViewSet):
             user=request.user, candidate=candidate, session=session, status=data.validated_data["status"]
         )
         return self._answer(result)
+
+    @extend_schema(responses={200: AttendanceAuditSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def audit(self, request, pk=None):
+        """Every marking of this attendance row, oldest first."""
+        attendance = self.get_object()
+        rows = attendance.audit.select_related("changed_by").order_by("changed_at", "created_at")
+        return Response(AttendanceAuditSerializer(rows, many=True).data)
 
     @extend_schema(request=AttendanceBulkSerializer, responses={200: AttendanceSerializer(many=True)})
     @action(detail=False, methods=["post"])
