@@ -10,7 +10,8 @@ Each phase runs in its own process on a fresh SQLite database in a temporary DAT
 * allocate: `allocation_run` (the service), timed, peak RSS
 * naive:    the obvious loop (per candidate: count seats per center, create, save) at
             --naive-candidates, on its own database
-* admit:    admit-card PDFs per second over --admit-cards candidates
+* admit:    admit-card PDFs per second over --admit-cards candidates (no photos in the data)
+* rerun:    1% late registrations, then a second run that keeps every existing seat
 
 Needs DEBUG=False (with DEBUG=True Django keeps every SQL statement in memory).
 """

@@ -125,9 +125,15 @@ def _norm(city: str | None) -> str:
     return (city or "").strip().casefold()
 
 
+def _seat_key(room_number: int, seat: int) -> int:
+    """One small int per seat: a million kept seats fit in a set of ints, not of tuples of UUIDs."""
+    return room_number * 1_000_000 + seat
+
+
 @dataclass
 class _Room:
     id: object
+    number: int  # index of the room in this run (for _seat_key)
     rows: int
     columns: int
     capacity: int
@@ -154,7 +160,7 @@ class _Center:
     capacity: int  # seats usable for every session of the exam
     free: int = 0
     accessible_free: int = 0
-    occupied: set = field(default_factory=set)  # (room_id, seat_number) taken by kept allocations
+    occupied: set = field(default_factory=set)  # seat keys (see _seat_key) taken by kept allocations
     members: list = field(default_factory=list)  # [(candidate db id, pwd)]
 
 
@@ -240,6 +246,7 @@ def _load_centers(exam: Exam, sessions: list[ExamSession]) -> list[_Center]:
         venues[session_id][center_id] = seats
 
     rooms_by_center: dict[object, list[_Room]] = defaultdict(list)
+    room_numbers: dict[object, int] = {}
     for room_id, center_id, rows, columns, capacity, floor, accessible in (
         Room.objects.filter(center__is_active=True)
         .order_by("center_id", "code")
@@ -247,7 +254,8 @@ def _load_centers(exam: Exam, sessions: list[ExamSession]) -> list[_Center]:
     ):
         priority = 0 if accessible else (1 if floor == 0 else 2)
         capacity = min(capacity, rows * columns)
-        rooms_by_center[center_id].append(_Room(room_id, rows, columns, capacity, priority))
+        rooms_by_center[center_id].append(_Room(room_id, len(room_numbers), rows, columns, capacity, priority))
+        room_numbers[room_id] = len(room_numbers)
 
     centers = []
     for center_id, code, city, state in (
@@ -280,21 +288,17 @@ def _slots(center: _Center) -> Iterator[tuple[object, int, int, int, int]]:
             if taken >= center.capacity:
                 return
             taken += 1
-            if (room.id, seat) in center.occupied:
+            if _seat_key(room.number, seat) in center.occupied:
                 continue
             yield room.id, row, column, seat, room.priority
 
 
-def _candidate_rows(exam: Exam, *, pwd: bool, skip: set) -> Iterator[tuple]:
-    qs = (
-        Candidate.objects.filter(exam=exam, status=CandidateStatus.REGISTERED, pwd=pwd)
-        .order_by("roll_number")
-        .values_list("id", "roll_number", "city", "preferred_cities")
-    )
-    for row in qs.iterator(chunk_size=READ_CHUNK):
-        if skip and row[0] in skip:
-            continue
-        yield row
+def _candidate_rows(exam: Exam, *, pwd: bool, rerun: bool) -> Iterator[tuple]:
+    qs = Candidate.objects.filter(exam=exam, status=CandidateStatus.REGISTERED, pwd=pwd)
+    if rerun:  # a registered candidate that somehow kept a seat is not seated twice
+        qs = qs.exclude(Exists(Allocation.objects.filter(candidate=OuterRef("pk"))))
+    rows = qs.order_by("roll_number").values_list("id", "roll_number", "city", "preferred_cities")
+    yield from rows.iterator(chunk_size=READ_CHUNK)
 
 
 def allocation_run(
@@ -325,7 +329,7 @@ def allocation_run(
         centers = _load_centers(exam, sessions)
         by_id = {c.id: c for c in centers}
 
-        kept_candidates: set = set()
+        rerun = False
         if reset and not dry_run:
             _reset(exam)
         elif not reset:
@@ -334,14 +338,14 @@ def allocation_run(
             if result.released and not dry_run:
                 _drop_allocations(withdrawn)
             kept = Allocation.objects.filter(exam=exam).exclude(candidate__status=CandidateStatus.WITHDRAWN)
-            for candidate_id, center_id, room_id, seat in kept.values_list(
-                "candidate_id", "center_id", "room_id", "seat_number"
-            ):
-                kept_candidates.add(candidate_id)
+            result.kept = kept.values("candidate_id").distinct().count()
+            rerun = result.kept > 0
+            room_numbers = {room.id: room.number for center in centers for room in center.rooms}
+            rows = kept.values_list("center_id", "room_id", "seat_number").iterator(chunk_size=READ_CHUNK)
+            for center_id, room_id, seat in rows:
                 center = by_id.get(center_id)
-                if center is not None:
-                    center.occupied.add((room_id, seat))
-            result.kept = len(kept_candidates)
+                if center is not None and room_id in room_numbers:
+                    center.occupied.add(_seat_key(room_numbers[room_id], seat))
 
         for center in centers:
             used = len(center.occupied)
@@ -349,7 +353,7 @@ def allocation_run(
             center.accessible_free = sum(1 for slot in _slots(center) if slot[4] <= 1)
 
         result.timings["load"] = time.monotonic() - started
-        _assign_centers(exam, centers, kept_candidates, result, progress, reset_dry=reset and dry_run)
+        _assign_centers(exam, centers, result, progress, rerun=rerun, reset_dry=reset and dry_run)
         result.timings["choose_centers"] = time.monotonic() - started - result.timings["load"]
         if dry_run:
             result.seconds = time.monotonic() - started
@@ -393,7 +397,7 @@ def _tombstone_batch(rows: list[tuple]) -> None:
         _fast_insert(Tombstone, ["id", "model", "object_id", "origin", "version", "deleted_at"], rows)
 
 
-def _assign_centers(exam, centers, kept, result, progress, *, reset_dry: bool) -> int:
+def _assign_centers(exam, centers, result, progress, *, rerun: bool, reset_dry: bool) -> int:
     """Choose a center for every registered candidate (pwd first); fills `center.members`."""
     city_pools: dict[str, list[_Center]] = defaultdict(list)
     state_pools: dict[str, list[_Center]] = defaultdict(list)
@@ -414,7 +418,7 @@ def _assign_centers(exam, centers, kept, result, progress, *, reset_dry: bool) -
     to_db = _db_uuid()
     done = 0
     for pwd in (True, False):
-        rows = _candidate_rows(exam, pwd=pwd, skip=kept)
+        rows = _candidate_rows(exam, pwd=pwd, rerun=rerun)
         if reset_dry:
             rows = _dry_reset_rows(exam, pwd=pwd)
         for candidate_id, roll, home_city, preferred in rows:
