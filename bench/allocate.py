@@ -10,7 +10,8 @@ Each phase runs in its own process on a fresh SQLite database in a temporary DAT
 * allocate: `allocation_run` (the service), timed, peak RSS
 * naive:    the obvious loop (per candidate: count seats per center, create, save) at
             --naive-candidates, on its own database
-* admit:    admit-card PDFs per second over --admit-cards candidates (no photos in the data)
+* admit:    admit-card PDFs per second over --admit-cards candidates (with a 300x400 photo
+            and a signature each, unless --no-photos)
 * rerun:    1% late registrations, then a second run that keeps every existing seat
 
 Needs DEBUG=False (with DEBUG=True Django keeps every SQL statement in memory).
@@ -295,6 +296,21 @@ def phase_admit(args):
     if not node_key_exists():
         create_node_key()
     exam = Exam.objects.get(code="BENCH")
+    if args.photos:
+        # A realistic photo (300x400 JPEG) and signature for the cards we render.
+        from django.conf import settings
+        from PIL import Image
+
+        from apps.candidates.models import Candidate
+
+        media = Path(settings.MEDIA_ROOT) / "bench"
+        media.mkdir(parents=True, exist_ok=True)
+        photo = Image.effect_noise((300, 400), 60).convert("RGB")
+        photo.save(media / "photo.jpg", quality=85)
+        Image.new("L", (300, 100), 255).save(media / "sig.png")
+        first = Candidate.objects.filter(exam=exam, status="allocated").order_by("roll_number")
+        ids = list(first.values_list("id", flat=True)[: args.admit_cards])
+        Candidate.objects.filter(id__in=ids).update(photo="bench/photo.jpg", signature="bench/sig.png")
     out = Path(os.environ["DATA_DIR"]) / "cards.zip"
     started = time.monotonic()
     count = admit_cards_write_zip(exam=exam, output=out, limit=args.admit_cards)
@@ -306,6 +322,7 @@ def phase_admit(args):
         "cards": count,
         "seconds": round(seconds, 1),
         "pdfs_per_second": round(count / seconds, 1),
+        "with_photos": args.photos,
         "peak_rss_mb": round(peak_rss_mb()),
     }
 
@@ -336,6 +353,7 @@ def run_phase(phase: str, args, data_dir: str, candidates: int, centers: int) ->
         str(args.sessions),
         "--admit-cards",
         str(args.admit_cards),
+        *([] if args.photos else ["--no-photos"]),
     ]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT, check=False)
     if out.returncode != 0:
@@ -353,6 +371,7 @@ def main():
     parser.add_argument("--naive-candidates", type=int, default=10_000)
     parser.add_argument("--admit-cards", type=int, default=500)
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--no-photos", dest="photos", action="store_false", help="admit cards without photos")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:

@@ -254,3 +254,38 @@ def test_rerun_releases_the_seats_of_withdrawn_candidates(exam, delhi):
         seat.room_id,
         seat.seat_number,
     )
+
+
+def test_mixed_centers_and_grids_never_overfill_and_keep_sets_apart(exam, session):
+    """A larger, varied layout (fixed random seed): every invariant at once."""
+    import random
+
+    rng = random.Random(2026)
+    cities = [("Delhi", "Delhi"), ("Pune", "Maharashtra"), ("Mumbai", "Maharashtra"), ("Agra", "Uttar Pradesh")]
+    rooms = []
+    for i in range(8):
+        city, state = cities[i % len(cities)]
+        center = CenterFactory(code=f"X{i}", city=city, state=state)
+        for j in range(rng.randint(1, 3)):
+            rows, columns = rng.randint(1, 5), rng.randint(1, 6)
+            capacity = rng.randint(1, rows * columns)
+            rooms.append(
+                make_room(center, f"R{j}", rows=rows, columns=columns, capacity=capacity, floor=rng.randint(0, 2))
+            )
+    names = [c for c, _ in cities] + ["Leh"]
+    for _ in range(160):
+        CandidateFactory(
+            exam=exam, city=rng.choice(names), preferred_cities=rng.sample(names, 2), pwd=rng.random() < 0.1
+        )
+
+    report = allocation_run(exam=exam, seed=9)
+
+    per_room = Counter(Allocation.objects.values_list("room_id", flat=True))
+    for room in rooms:
+        assert per_room.get(room.id, 0) <= room.capacity
+    for a in Allocation.objects.select_related("room"):
+        assert 1 <= a.row <= a.room.rows and 1 <= a.column <= a.room.columns
+        assert a.seat_number == (a.row - 1) * a.room.columns + a.column <= a.room.capacity
+    assert report.placed + report.unplaced_count == 160
+    assert report.placed == Allocation.objects.count()
+    assert_no_neighbour_shares_a_set(exam)
