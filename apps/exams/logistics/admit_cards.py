@@ -307,34 +307,33 @@ def admit_cards_write_zip(
     total = candidates.count() if limit is None else min(limit, candidates.count())
     centers = {}
     written = 0
-    ids = candidates.values_list("id", flat=True)
-    if limit is not None:
-        ids = ids[:limit]
-    ids = list(ids)
+    last_roll = None
     output = Path(output)
     tmp = output.with_name(output.name + ".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-        for start in range(0, len(ids), chunk):
-            batch_ids = ids[start : start + chunk]
-            people = {c.id: c for c in Candidate.objects.filter(id__in=batch_ids)}
+        while written < total:
+            # Keyset pagination on the roll number: memory stays flat for any exam size.
+            page = candidates if last_roll is None else candidates.filter(roll_number__gt=last_roll)
+            people = list(page[: min(chunk, total - written)])
+            if not people:
+                break
+            last_roll = people[-1].roll_number
             seats: dict = {}
             for a in (
-                Allocation.objects.filter(candidate_id__in=batch_ids)
+                Allocation.objects.filter(candidate__in=people)
                 .select_related("session__paper", "room")
                 .order_by("session__date", "session__start_time")
             ):
                 seats.setdefault(a.candidate_id, []).append(a)
-            for candidate_id in batch_ids:
-                allocations = seats.get(candidate_id)
+            for person in people:
+                allocations = seats.get(person.id)
                 if not allocations:
                     continue
                 center_id = allocations[0].center_id
                 if center_id not in centers:
                     centers[center_id] = Center.objects.get(pk=center_id)
-                card = CardData(
-                    candidate=people[candidate_id], exam=exam, center=centers[center_id], seats=_seat_rows(allocations)
-                )
-                archive.writestr(f"{card.candidate.roll_number}.pdf", admit_card_pdf(card, signer=signer))
+                card = CardData(candidate=person, exam=exam, center=centers[center_id], seats=_seat_rows(allocations))
+                archive.writestr(f"{person.roll_number}.pdf", admit_card_pdf(card, signer=signer))
                 written += 1
             report(progress, written, total, "admit cards")
     tmp.replace(output)
