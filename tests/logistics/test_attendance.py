@@ -172,3 +172,26 @@ def test_a_roll_number_scanned_from_the_sheet_marks_too(client_for, invigilator_
     )
     assert both.status_code == 400
     assert Attendance.objects.count() == 1
+
+
+def test_scan_marks_the_session_being_entered_when_two_are_open(
+    client_for, invigilator_a, seated, session, clock, node_key
+):
+    import datetime as dt
+
+    from apps.exams.logistics.allocation import allocation_run
+    from tests.factories import ExamSessionFactory
+
+    afternoon = ExamSessionFactory(
+        exam=session.exam, paper=session.paper, date=session.date, start_time=dt.time(12, 30), end_time=dt.time(14, 0)
+    )
+    allocation_run(exam=session.exam, reset=True)
+    candidate = seated["a"][0]
+    candidate.refresh_from_db()
+    qr = qr_encode(
+        qr_payload(candidate_id=candidate.id, roll_number=candidate.roll_number, exam_code="LOG2026", center_code="A01")
+    )
+    clock(11, 45)  # the morning session is still open; the afternoon one opened at 11:30
+    response = client_for(invigilator_a).post(f"{URL}scan/", {"qr": qr})
+    assert response.status_code == 201
+    assert response.json()["session"] == str(afternoon.id)

@@ -147,3 +147,19 @@ def test_report_access_formats_and_command(client_for, cast, seated, center_a, c
         "generate_center_report", "--center-id", "A01", "--date", "2026-12-01", "--format", "pdf", "--output", str(out)
     )
     assert "Center report: A01" in pdf_text(out.read_bytes())
+
+
+def test_lists_do_not_grow_queries_with_rows(client_for, cast, seated, session, clock, django_assert_num_queries):
+    clock(10, 0)
+    inv = client_for(cast["invigilator_a"])
+    for candidate in seated["a"]:
+        inv.post("/api/attendance/", {"candidate": str(candidate.id), "session": str(session.id), "status": "present"})
+        inv.post(
+            "/api/incidents/",
+            {"session": str(session.id), "candidate": str(candidate.id), "kind": "other", "description": "x"},
+        )
+    manager = client_for(cast["exam_manager"])
+    with django_assert_num_queries(3):  # user, count, page
+        assert manager.get("/api/attendance/").json()["count"] == 4
+    with django_assert_num_queries(3):
+        assert manager.get("/api/incidents/").json()["count"] == 4

@@ -159,14 +159,18 @@ def attendance_scan(*, user, qr: str, session: ExamSession | None = None) -> Mar
         raise InvalidQR("The admit-card code does not match the candidate's roll number.")
     now = current_time()
     if session is None:
-        open_sessions = [
-            a.session
-            for a in Allocation.objects.filter(candidate=candidate).select_related("session")
-            if session_window(a.session)[0] <= now <= session_window(a.session)[1]
-        ]
+        open_sessions = sorted(
+            (
+                a.session
+                for a in Allocation.objects.filter(candidate=candidate).select_related("session")
+                if session_window(a.session)[0] <= now <= session_window(a.session)[1]
+            ),
+            key=lambda s: session_window(s)[0],
+        )
         if not open_sessions:
             raise Conflict("attendance_closed", "None of this candidate's sessions is open for attendance now.")
-        session = open_sessions[0]
+        # Back-to-back sessions can both be open: the candidate is entering the later one.
+        session = open_sessions[-1]
     return _mark(
         user=user, candidate=candidate, session=session, status=AttendanceStatus.PRESENT, source="scan", now=now
     )
