@@ -289,3 +289,19 @@ def test_mixed_centers_and_grids_never_overfill_and_keep_sets_apart(exam, sessio
     assert report.placed + report.unplaced_count == 160
     assert report.placed == Allocation.objects.count()
     assert_no_neighbour_shares_a_set(exam)
+
+
+def test_a_session_added_later_seats_the_kept_candidates_in_their_seats(exam, session, delhi):
+    CandidateFactory.create_batch(6, exam=exam)
+    allocation_run(exam=exam)
+    later = ExamSessionFactory(exam=exam, paper=PaperFactory(exam=exam, set_count=2), date=dt.date(2026, 12, 3))
+
+    report = allocation_run(exam=exam)
+
+    assert report.kept == 6 and report.placed == 0 and report.allocations_created == 6
+    first = {a.candidate_id: (a.room_id, a.seat_number) for a in Allocation.objects.filter(session=session)}
+    added = {a.candidate_id: (a.room_id, a.seat_number) for a in Allocation.objects.filter(session=later)}
+    assert added == first
+    assert set(Allocation.objects.filter(session=later).values_list("paper_set", flat=True)) <= {"A", "B"}
+    assert_no_neighbour_shares_a_set(exam)
+    assert allocation_run(exam=exam).allocations_created == 0

@@ -359,6 +359,8 @@ def allocation_run(
             result.seconds = time.monotonic() - started
             return result
         _write(exam, sessions, centers, seed, result, progress)
+        if rerun:
+            result.allocations_created += _seat_kept_in_new_sessions(exam, sessions, seated=result.kept + result.placed)
     result.seconds = time.monotonic() - started
     return result
 
@@ -500,6 +502,53 @@ ALLOCATION_FIELDS = [
     "seat_number",
     "paper_set",
 ]
+
+
+def _seat_kept_in_new_sessions(exam: Exam, sessions: list[ExamSession], *, seated: int) -> int:
+    """Give candidates who kept their seats a seat in sessions added since: the same room
+    and seat as their other sessions (that seat is theirs in every session), with the
+    new paper's set. Returns the number of allocations written."""
+    to_db = _db_uuid()
+    now_db = connection.ops.adapt_datetimefield_value(timezone.now())
+    origin = node_origin()
+    written = 0
+    with_seats = Allocation.objects.filter(exam=exam, candidate__status=CandidateStatus.ALLOCATED)
+    for session in sessions:
+        if Allocation.objects.filter(session=session).count() >= seated:
+            continue  # the usual case: every seated candidate has this session (an index count)
+        missing = with_seats.exclude(candidate__allocations__session=session)
+        seen, batch = set(), []
+        rows = missing.order_by("candidate_id").values_list(
+            "candidate_id", "center_id", "room_id", "row", "column", "seat_number"
+        )
+        for candidate_id, center_id, room_id, row, column, seat in rows.iterator(chunk_size=READ_CHUNK):
+            if candidate_id in seen:
+                continue
+            seen.add(candidate_id)
+            letter = SET_LETTERS[paper_set_index(row, column, session.paper.set_count)]
+            batch.append(
+                (
+                    to_db(uuid7()),
+                    now_db,
+                    now_db,
+                    origin,
+                    1,
+                    to_db(candidate_id),
+                    to_db(exam.id),
+                    to_db(session.id),
+                    to_db(center_id),
+                    to_db(room_id),
+                    row,
+                    column,
+                    seat,
+                    letter,
+                )
+            )
+            if len(batch) >= WRITE_BATCH:
+                written += _fast_insert(Allocation, ALLOCATION_FIELDS, batch)
+                batch = []
+        written += _fast_insert(Allocation, ALLOCATION_FIELDS, batch)
+    return written
 
 
 def _write(exam, sessions, centers, seed, result, progress) -> None:
