@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if exam is None:
             raise CommandError(f"No exam with code or id {options['exam_id']!r}.")
         verbosity = options["verbosity"]
-        with TerminalProgress(description="allocating", unit="candidates", enabled=verbosity >= 1) as bar:
+        with TerminalProgress(description="allocating", unit="rows", enabled=verbosity >= 1) as bar:
             try:
                 result = allocation_run(
                     exam=exam, seed=options["seed"], dry_run=options["dry_run"], reset=options["reset"], progress=bar
