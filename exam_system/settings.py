@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "apps.authentication.models.Role",
         "ExamStatusEnum": "apps.exams.models.ExamStatus",
         "CandidateStatusEnum": "apps.candidates.models.CandidateStatus",
+        "AttendanceStatusEnum": "apps.exams.logistics.models.AttendanceStatus",
     },
 }
 
@@ -259,6 +260,10 @@ for _name in ("JOBS_ASYNC_THRESHOLD", "JOBS_HEARTBEAT_TIMEOUT", "JOBS_RETENTION_
 
 # --- Candidates ------------------------------------------------------------------------
 CANDIDATE_CATEGORIES = _env(env.list, "CANDIDATE_CATEGORIES", ["GEN", "OBC", "SC", "ST", "EWS"])
+
+# --- Exam logistics --------------------------------------------------------------------
+# Attendance can be marked from this many minutes before a session starts until it ends.
+ATTENDANCE_OPEN_MINUTES_BEFORE = _env(env.int, "ATTENDANCE_OPEN_MINUTES_BEFORE", 60)
 
 # --- Uploads and files ----------------------------------------------------------------
 MEDIA_ROOT = Path(_env(env.str, "MEDIA_ROOT", str(DATA_DIR / "media")))

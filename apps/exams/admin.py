@@ -59,3 +59,6 @@ class ExamSessionAdmin(ScopedAdmin):
     list_filter = ("exam", "date")
     list_select_related = ("exam", "paper__exam")
     readonly_fields = SYNC_READONLY
+
+
+from apps.exams.logistics import admin as _logistics_admin  # noqa: E402, F401  (registers the logistics admins)

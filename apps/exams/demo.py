@@ -33,6 +33,7 @@ class DemoReport:
     papers: int = 0
     sessions: int = 0
     users: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role, center)
+    allocated: int = 0  # candidates given seats (when the demo has candidates)
 
 
 class DemoAlreadySeeded(Exception):
@@ -121,4 +122,14 @@ def seed_demo(*, today: dt.date | None = None) -> DemoReport:
             continue
         user_create(username=username, password=DEMO_PASSWORD, role=role, center=center)
         report.users.append((username, role, center.code if center else ""))
+    _seed_logistics(exam, report)
     return report
+
+
+def _seed_logistics(exam: Exam, report: DemoReport) -> None:
+    """Seat the demo exam's candidates, if the demo has any (admit cards, sheets, attendance)."""
+    from apps.candidates.models import Candidate
+    from apps.exams.logistics.allocation import allocation_run
+
+    if Candidate.objects.filter(exam=exam).exists():
+        report.allocated = allocation_run(exam=exam, seed=2026).placed

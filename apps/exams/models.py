@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from apps.centers.models import code_validator
@@ -57,6 +57,11 @@ class Paper(SyncedModel):
     pass_marks = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
     duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     kind = models.CharField(max_length=12, choices=PaperKind.choices, default=PaperKind.OBJECTIVE)
+    set_count = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+        help_text="Question-paper sets (A, B, C...). Neighbours never share a set; with 4+ not even diagonally.",
+    )
 
     class Meta:
         ordering = ["exam__code", "code"]
@@ -111,3 +116,13 @@ class ExamSession(SyncedModel):
             errors["end_time"] = "The end time must be after the start time."
         if errors:
             raise ValidationError(errors)
+
+
+# Logistics models (allocation, attendance, incidents) belong to this app too.
+from apps.exams.logistics.models import (  # noqa: E402, F401
+    Allocation,
+    Attendance,
+    AttendanceAudit,
+    Incident,
+    SessionCenter,
+)

@@ -33,6 +33,7 @@ class PaperSerializer(serializers.ModelSerializer):
             "pass_marks",
             "duration_minutes",
             "kind",
+            "set_count",
             *SYNC_FIELDS,
         )
         read_only_fields = ("id", *SYNC_FIELDS)

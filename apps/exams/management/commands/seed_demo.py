@@ -17,6 +17,8 @@ class Command(BaseCommand):
                 f"{report.papers} papers, {report.sessions} sessions."
             )
         )
+        if report.allocated:
+            self.stdout.write(f"Allocated seats to {report.allocated} demo candidates.")
         if report.users:
             self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
             for username, role, center in report.users:
