@@ -116,3 +116,25 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run every queued background job in this thread, as `db_worker --batch` would."""
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    # The worker loop closes "old" connections, which would close the test's own
+    # connection inside its transaction (fatal on PostgreSQL).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    return worker.run

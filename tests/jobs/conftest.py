@@ -41,12 +41,6 @@ def _keep_test_connection(monkeypatch):
 
 
 @pytest.fixture
-def run_worker():
-    """Run every queued task in this thread, as `db_worker --batch` would."""
-    return lambda: _worker().run()
-
-
-@pytest.fixture
 def worker_thread():
     """Start a batch worker in a background thread; returns the thread (join it)."""
     threads = []

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.centers.models import Center
 from apps.centers.serializers import SYNC_FIELDS
 from apps.exams.logistics.models import (
     Allocation,
@@ -52,6 +53,12 @@ class AllocateInputSerializer(serializers.Serializer):
     seed = serializers.IntegerField(default=0, min_value=0, max_value=2**31 - 1)
     dry_run = serializers.BooleanField(default=False)
     reset = serializers.BooleanField(default=False)
+
+
+class AdmitCardsInputSerializer(serializers.Serializer):
+    center = serializers.PrimaryKeyRelatedField(
+        queryset=Center.objects.all(), required=False, allow_null=True, help_text="Only this center's candidates."
+    )
 
 
 class AttendanceSerializer(serializers.ModelSerializer):

@@ -1,10 +1,13 @@
 """Logistics endpoints. Thin: parse, scope, call a service, render."""
 
 import datetime as dt
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import django_filters
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,16 +19,17 @@ from rest_framework.views import APIView
 
 from apps.authentication.models import CENTER_ROLES, Role
 from apps.authentication.scoping import HQ_STAFF, RoleAccess, ScopedModelViewSet, scope_for
-from apps.candidates.models import Candidate
+from apps.candidates.models import Candidate, CandidateStatus
 from apps.centers.models import Center, Room
 from apps.exams.logistics import incidents as incident_services
 from apps.exams.logistics import selectors
-from apps.exams.logistics.admit_cards import admit_card_render
+from apps.exams.logistics.admit_cards import admit_card_render, admit_cards_write_zip
 from apps.exams.logistics.allocation import allocation_run
 from apps.exams.logistics.attendance import attendance_mark, attendance_mark_bulk, attendance_scan
 from apps.exams.logistics.models import Allocation, Attendance, Incident, SessionCenter
 from apps.exams.logistics.reports import RENDERERS, center_report
 from apps.exams.logistics.serializers import (
+    AdmitCardsInputSerializer,
     AllocateInputSerializer,
     AllocationSerializer,
     AttendanceAuditSerializer,
@@ -38,9 +42,14 @@ from apps.exams.logistics.serializers import (
 )
 from apps.exams.logistics.sheets import SheetContext, attendance_sheet_pdf, attendance_sheet_xlsx
 from apps.exams.models import Exam, ExamSession
+from apps.jobs.http import start_or_run
+from apps.sync import keys
 from apps.sync.services import synced_delete, synced_save
 from utils.exceptions import ApplicationError
 
+ASYNC_PARAMETER = OpenApiParameter(
+    "async", OpenApiTypes.STR, description="1: run as a background job (202 + Location: /api/jobs/{id}/)."
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -136,18 +145,82 @@ class AllocationViewSet(ScopedModelViewSet):
 
 
 class AllocateView(APIView):
-    """Run the seat allocation of an exam (HQ staff). Synchronous; answers the report."""
+    """Run the seat allocation of an exam (HQ staff): the report inline, or a background
+    job (202 + Location) with `?async=1` or when the exam is larger than JOBS_ASYNC_THRESHOLD."""
 
     permission_classes = [permissions.IsAuthenticated, RoleAccess]
     write_roles = HQ_STAFF
 
-    @extend_schema(request=AllocateInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=AllocateInputSerializer,
+        parameters=[ASYNC_PARAMETER],
+        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+    )
     def post(self, request, pk):
         exam = _scoped_or_404(request.user, Exam.objects.all(), pk=pk)
         params = AllocateInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        result = allocation_run(exam=exam, **params.validated_data)
-        return Response(result.as_dict(), status=status.HTTP_200_OK)
+        size = Candidate.objects.filter(exam=exam).exclude(status=CandidateStatus.WITHDRAWN).count()
+        return start_or_run(
+            request,
+            kind="exams.allocate",
+            params={"exam": str(exam.pk), **params.validated_data},
+            size=size,
+            run_inline=lambda: Response(allocation_run(exam=exam, **params.validated_data).as_dict()),
+        )
+
+
+class AdmitCardsZipView(APIView):
+    """Every allocated candidate's admit card, one PDF each, in a zip. HQ staff choose a
+    center (or all); a center manager gets its own center's. Large exams (or `?async=1`)
+    run as a background job whose download is the zip."""
+
+    permission_classes = [permissions.IsAuthenticated, RoleAccess]
+    write_roles = frozenset({Role.ADMIN, Role.EXAM_MANAGER, Role.CENTER_MANAGER})
+
+    @extend_schema(
+        request=AdmitCardsInputSerializer,
+        parameters=[ASYNC_PARAMETER],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, pk):
+        exam = _scoped_or_404(request.user, Exam.objects.all(), pk=pk)
+        params = AdmitCardsInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        center = params.validated_data.get("center")
+        if request.user.role == Role.CENTER_MANAGER:
+            if center is not None and center.pk != request.user.center_id:
+                raise Http404
+            center = request.user.center
+        if not keys.node_key_exists():
+            raise ApplicationError(
+                "no_node_key", "This node has no signing key: run `python manage.py sync_keys --init`.", status_code=503
+            )
+        candidates = Candidate.objects.filter(exam=exam, status=CandidateStatus.ALLOCATED)
+        if center is not None:
+            candidates = candidates.filter(center=center)
+        return start_or_run(
+            request,
+            kind="exams.admit_cards",
+            params={"exam": str(exam.pk), "center": str(center.pk) if center else None},
+            size=candidates.count(),
+            run_inline=lambda: _admit_cards_inline(exam, center),
+        )
+
+
+def _admit_cards_inline(exam: Exam, center: Center | None):
+    suffix = f"-{center.code}" if center else ""
+    # A spooled temporary file: deleted when the response is closed.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cards.zip"
+        admit_cards_write_zip(exam=exam, center=center, output=path)
+        with path.open("rb") as source:
+            shutil.copyfileobj(source, handle)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=f"admit-cards-{exam.code}{suffix}.zip", content_type="application/zip"
+    )
 
 
 # --- Admit cards and attendance sheets ----------------------------------------------------------
