@@ -1,0 +1,506 @@
+"""Bulk import of candidates from an xlsx or CSV file: fast, exact and atomic.
+
+One service, `candidates_import()`, serves the management command, the API endpoint and
+background jobs. It works in two passes so the write transaction is short and nothing
+is written unless the whole file is good:
+
+1. **Check** (no transaction, nothing written): stream the sheet row by row, parse and
+   validate every cell (`rules.py`), detect duplicates inside the file, and per batch of
+   rows look the roll/application numbers up in the database to decide, for each row,
+   *create*, *update* (it carries the key of an existing candidate and something differs)
+   or *unchanged*. Every problem is recorded (sheet row, column, value, reason). The
+   decided writes are spooled to a temporary file (pickled batches) so memory stays flat
+   whatever the file size; only compact keys stay in memory for duplicate detection.
+2. **Write** (one `transaction.atomic`): unless there were errors (and `skip_invalid` is
+   off) or `dry_run` is on, replay the spool with `bulk_create`/`bulk_update` on explicit
+   fields, reserving generated roll numbers in one block, then attach photos.
+
+The progress callback is called per batch in both passes. Whatever it raises (for
+example `OperationCancelled` from a job) propagates, and the transaction rolls back.
+"""
+
+import pickle
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.candidates import rules
+from apps.candidates.models import Candidate
+from apps.candidates.selectors import exam_by_code_or_id
+from apps.candidates.services.columns import FIELDS, HEADER_TO_FIELD, REQUIRED
+from apps.candidates.services.registration import roll_sequence_of, roll_sequence_reserve
+from apps.exams.models import Exam
+from apps.sync.models import node_origin
+from utils.exceptions import ApplicationError
+from utils.progress import ProgressCallback
+from utils.progress import report as report_progress
+from utils.spreadsheets import UnreadableFile, header_key, open_table
+
+BATCH_SIZE = 2000
+# Keys per IN (...) lookup: SQLite allows 999 parameters per statement (DESIGN.md §9).
+LOOKUP_CHUNK = 450
+MAX_ERRORS_KEPT = 100_000  # a report larger than this is truncated (the counts stay exact)
+
+_LIMITS = {
+    "roll_number": 32,
+    "application_number": 64,
+    "name": 200,
+    "father_name": 200,
+    "city": 100,
+    "state": 100,
+    "address": 2000,
+}
+_INDEX = {name: i for i, name in enumerate(FIELDS)}
+ROLL, APP = _INDEX["roll_number"], _INDEX["application_number"]
+
+
+@dataclass
+class RowError:
+    row: int  # sheet row number (1 = first row); 0 for the file as a whole
+    field: str
+    value: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    file_format: str = ""
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    photos_stored: int = 0
+    photos_unchanged: int = 0
+    dry_run: bool = False
+    written: bool = False
+    seconds: float = 0.0
+    ignored_columns: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    errors_truncated: bool = False
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    def add_error(self, row: int, field_name: str, value, message: str) -> None:
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(RowError(row, field_name, _shown(value), message))
+        else:
+            self.errors_truncated = True
+
+    def summary(self) -> dict:
+        data = {k: v for k, v in asdict(self).items() if k != "errors"}
+        data["seconds"] = round(self.seconds, 3)
+        data["rows_per_second"] = round(self.rows_per_second, 1)
+        return data
+
+
+class ImportFailed(ApplicationError):
+    """The file has errors (or cannot be read) and nothing was written. Carries the report."""
+
+    def __init__(self, report: ImportReport, message: str | None = None):
+        count = len({e.row for e in report.errors})
+        message = message or f"Nothing was imported: {count} row(s) have errors."
+        super().__init__(
+            "import_invalid",
+            message,
+            extra={"summary": report.summary(), "errors": [asdict(e) for e in report.errors]},
+        )
+        self.report = report
+
+
+def _shown(value) -> str:
+    shown = rules.text(value)
+    return shown if len(shown) <= 100 else shown[:97] + "..."
+
+
+def _text_field(limit: int):
+    def parse(value) -> str:
+        return rules.bounded(rules.text(value), limit)
+
+    return parse
+
+
+_PARSERS = {
+    "roll_number": _text_field(_LIMITS["roll_number"]),
+    "application_number": _text_field(_LIMITS["application_number"]),
+    "name": _text_field(_LIMITS["name"]),
+    "father_name": _text_field(_LIMITS["father_name"]),
+    "date_of_birth": rules.parse_date,
+    "gender": rules.parse_gender,
+    "category": rules.parse_category,
+    "pwd": rules.parse_bool,
+    "extra_time_minutes": rules.parse_extra_time,
+    "email": rules.parse_email,
+    "phone": rules.parse_phone,
+    "address": _text_field(_LIMITS["address"]),
+    "city": _text_field(_LIMITS["city"]),
+    "state": _text_field(_LIMITS["state"]),
+    "preferred_cities": rules.parse_cities,
+}
+
+
+def _defaults() -> list:
+    """The value of each field when its column is absent: the model's defaults."""
+    return [Candidate._meta.get_field(name).get_default() for name in FIELDS]
+
+
+def _map_header(header: list, report: ImportReport) -> tuple[dict[str, int], list[str]]:
+    """Column index of each known field; the headers that match nothing are ignored (and listed)."""
+    columns: dict[str, int] = {}
+    ignored = []
+    for index, title in enumerate(header):
+        key = header_key(title)
+        if not key:
+            continue
+        name = HEADER_TO_FIELD.get(key)
+        if name is None:
+            ignored.append(rules.text(title))
+        elif name in columns:
+            report.add_error(0, name, title, f"Two columns mean '{name}': column {columns[name] + 1} and {index + 1}.")
+        else:
+            columns[name] = index
+    return columns, ignored
+
+
+class _Checker:
+    """Pass 1: parse, validate and classify rows; spool the writes."""
+
+    def __init__(self, *, exam: Exam | None, columns: dict[str, int], report: ImportReport, spool):
+        self.exam = exam
+        self.report = report
+        self.spool = spool
+        self.exams: dict[str, Exam | None] = {}
+        self.fields = [(name, columns[name], _PARSERS[name]) for name in FIELDS if name in columns]
+        self.present = tuple(name for name in FIELDS if name in columns)
+        self.exam_column = columns.get("exam_code")
+        self.defaults = _defaults()
+        self.used_exams: dict[UUID, Exam] = {}
+        # Compact keys for duplicate detection, per exam: key -> first sheet row using it.
+        self.seen_roll: dict[int, dict[str, int]] = defaultdict(dict)
+        self.seen_app: dict[int, dict[str, int]] = defaultdict(dict)
+        self.generated: dict[UUID, int] = defaultdict(int)  # exam id -> creates without roll number
+        self.highest_given: dict[UUID, int] = defaultdict(int)  # exam id -> highest sequence given
+        self.batch: list[tuple[int, Exam, list]] = []
+        self.writes = 0
+
+    def exam_for(self, row: int, cells: list) -> Exam | None:
+        if self.exam_column is None:
+            return self.exam
+        code = rules.text(cells[self.exam_column]) if self.exam_column < len(cells) else ""
+        if not code:
+            if self.exam is None:
+                self.report.add_error(row, "exam_code", "", "Required (or choose the exam for the whole file).")
+            return self.exam
+        if self.exam is not None:
+            if code.upper() != self.exam.code.upper():
+                self.report.add_error(
+                    row, "exam_code", code, f"The file is being imported into {self.exam.code}, not {code}."
+                )
+                return None
+            return self.exam
+        if code not in self.exams:
+            self.exams[code] = Exam.objects.filter(code__iexact=code).first()
+        exam = self.exams[code]
+        if exam is None:
+            self.report.add_error(row, "exam_code", code, f"No exam has the code '{code}'.")
+        return exam
+
+    def check_row(self, row: int, cells: list) -> None:
+        errors = len(self.report.errors)
+        failed = False
+        values = self.defaults.copy()
+        width = len(cells)
+        for name, index, parse in self.fields:
+            raw = cells[index] if index < width else ""
+            try:
+                values[_INDEX[name]] = parse(raw)
+            except ValueError as exc:
+                self.report.add_error(row, name, raw, str(exc))
+                failed = True
+        for name in REQUIRED:
+            if name == "name" and not values[_INDEX["name"]]:
+                self.report.add_error(row, name, "", "Required.")
+                failed = True
+        exam = self.exam_for(row, cells)
+        if failed or exam is None or len(self.report.errors) != errors:
+            self.report.rejected += 1
+            return
+        self.batch.append((row, exam, values))
+        self.used_exams[exam.pk] = exam
+        if len(self.batch) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        """Classify the batch against the file so far and the database; spool the writes."""
+        if not self.batch:
+            return
+        by_exam = defaultdict(list)
+        for item in self.batch:
+            by_exam[item[1].pk].append(item)
+        creates, updates = [], []
+        for exam_id, items in by_exam.items():
+            existing_roll, existing_app = _lookup(exam_id, items)
+            for row, exam, values in items:
+                outcome = self._classify(row, exam, values, existing_roll, existing_app)
+                if outcome is None:
+                    self.report.rejected += 1
+                elif outcome == "unchanged":
+                    self.report.unchanged += 1
+                elif outcome[0] == "create":
+                    creates.append((exam_id, values))
+                    self.report.created += 1
+                else:
+                    updates.append(outcome[1:])
+                    self.report.updated += 1
+        if creates or updates:
+            pickle.dump((creates, updates), self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self.writes += len(creates) + len(updates)
+        self.batch = []
+
+    def _classify(self, row, exam, values, existing_roll, existing_app):
+        roll, app = values[ROLL], values[APP]
+        seen_roll, seen_app = self.seen_roll[exam.pk], self.seen_app[exam.pk]
+        bad = False
+        if roll and roll in seen_roll:
+            self.report.add_error(row, "roll_number", roll, f"Also on row {seen_roll[roll]} of this file.")
+            bad = True
+        if app and app in seen_app:
+            self.report.add_error(row, "application_number", app, f"Also on row {seen_app[app]} of this file.")
+            bad = True
+        if bad:
+            return None
+        by_roll = existing_roll.get(roll) if roll else None
+        by_app = existing_app.get(app) if app else None
+        if by_roll and by_app and by_roll[0] != by_app[0]:
+            self.report.add_error(
+                row,
+                "application_number",
+                app,
+                f"Belongs to candidate {by_app[2]}, but roll number {roll} is another candidate.",
+            )
+            return None
+        if by_app and not by_roll and roll:
+            self.report.add_error(
+                row,
+                "roll_number",
+                roll,
+                f"Application number {app} is registered with roll number {by_app[2]}; "
+                "a roll number cannot be changed by import.",
+            )
+            return None
+        target = by_roll or by_app
+        if target is None:
+            if roll:
+                seen_roll[roll] = row
+                sequence = roll_sequence_of(exam, roll)
+                if sequence and sequence > self.highest_given[exam.pk]:
+                    self.highest_given[exam.pk] = sequence
+            else:
+                self.generated[exam.pk] += 1
+            if app:
+                seen_app[app] = row
+            return ("create",)
+        # An existing candidate: the row's keys and the candidate's keys are now claimed,
+        # so a later row reaching the same candidate through the other key is a duplicate.
+        pk, version, old_roll, old_app, old_values = target
+        seen_roll.setdefault(old_roll, row)
+        if old_app:
+            seen_app.setdefault(old_app, row)
+        if app:
+            seen_app[app] = row
+        changed = {name: values[_INDEX[name]] for name in self.present if values[_INDEX[name]] != old_values[name]}
+        if not changed:
+            return "unchanged"
+        return ("update", pk, version, {name: values[_INDEX[name]] for name in self.present})
+
+
+def _lookup(exam_id, items) -> tuple[dict, dict]:
+    """Existing candidates of this batch by roll number and by application number."""
+    rolls = [values[ROLL] for _, _, values in items if values[ROLL]]
+    apps = [values[APP] for _, _, values in items if values[APP]]
+    by_roll: dict[str, tuple] = {}
+    by_app: dict[str, tuple] = {}
+    if not rolls and not apps:
+        return by_roll, by_app
+    names = ("id", "version", *FIELDS)
+    chunks = [Q(roll_number__in=rolls[i : i + LOOKUP_CHUNK]) for i in range(0, len(rolls), LOOKUP_CHUNK)]
+    chunks += [Q(application_number__in=apps[i : i + LOOKUP_CHUNK]) for i in range(0, len(apps), LOOKUP_CHUNK)]
+    for condition in chunks:
+        for found in Candidate.objects.filter(condition, exam_id=exam_id).order_by().values(*names):
+            entry = (found["id"], found["version"], found["roll_number"], found["application_number"], found)
+            by_roll[found["roll_number"]] = entry
+            if found["application_number"]:
+                by_app[found["application_number"]] = entry
+    return by_roll, by_app
+
+
+def _resolve_exam(exam) -> Exam | None:
+    if exam is None or isinstance(exam, Exam):
+        return exam
+    found = exam_by_code_or_id(str(exam))
+    if found is None:
+        report = ImportReport()
+        report.add_error(0, "exam", exam, f"No exam has the code or id '{exam}'.")
+        raise ImportFailed(report, f"No exam has the code or id '{exam}'.")
+    return found
+
+
+def candidates_import(
+    *,
+    source,
+    exam: Exam | str | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    photos=None,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import candidates from `source` (a path or a file object; xlsx or CSV by content).
+
+    `exam` (an Exam or its code) imports every row into that exam; otherwise each row's
+    `exam_code` chooses. Rows carrying the roll or application number of an existing
+    candidate update it; identical rows change nothing (no version bump).
+    `photos` is a directory or zip of `ROLLNUMBER.jpg|.png` files (see photos.py).
+
+    Returns the report. Raises `ImportFailed` (nothing written) when the file cannot be
+    read, or when any row is invalid and `skip_invalid` is False.
+    """
+    started = time.perf_counter()
+    report = ImportReport(dry_run=dry_run)
+    exam = _resolve_exam(exam)
+    try:
+        table = open_table(source)
+    except UnreadableFile as exc:
+        report.add_error(0, "file", "", str(exc))
+        raise ImportFailed(report, str(exc)) from None
+
+    photo_set = None
+    with table, tempfile.TemporaryFile(prefix="candidates-import-") as spool:
+        report.file_format = table.format
+        columns, report.ignored_columns = _map_header(table.header, report)
+        missing = [name for name in REQUIRED if name not in columns]
+        if exam is None and "exam_code" not in columns:
+            missing.append("exam_code")
+        for name in missing:
+            hint = " (or choose the exam for the whole file)" if name == "exam_code" else ""
+            report.add_error(table.header_row, name, "", f"The sheet has no '{name}' column{hint}.")
+        if report.errors:
+            report.seconds = time.perf_counter() - started
+            raise ImportFailed(report, "The header row is not usable: " + "; ".join(e.message for e in report.errors))
+
+        checker = _Checker(exam=exam, columns=columns, report=report, spool=spool)
+        report_every = BATCH_SIZE
+        for row, cells in table.rows:
+            report.rows += 1
+            checker.check_row(row, cells)
+            if report.rows % report_every == 0:
+                report_progress(progress, report.rows, table.total, "checking")
+        checker.flush()
+        report_progress(progress, report.rows, report.rows, "checked")
+
+        if photos is not None:
+            from apps.candidates.services.photos import PhotoSet
+
+            photo_set = PhotoSet.open(photos, report=report)
+
+        if report.errors and not skip_invalid:
+            report.seconds = time.perf_counter() - started
+            if photo_set:
+                photo_set.discard()
+            raise ImportFailed(report)
+        if dry_run:
+            if photo_set:
+                photo_set.check_only(checker)
+                photo_set.discard()
+            report.seconds = time.perf_counter() - started
+            return report
+
+        try:
+            _write(checker, spool, report, progress, photo_set, skip_invalid=skip_invalid)
+            if photo_set:
+                # Committed (or handed to an outer transaction): keep the stored files.
+                photo_set.committed = True
+                photo_set.discard()
+        except IntegrityError:
+            if photo_set:
+                photo_set.discard()
+            raise ImportFailed(
+                report,
+                "Another change to the same candidates was saved while this file was being imported; "
+                "nothing was imported. Run the import again.",
+            ) from None
+        except BaseException:
+            if photo_set:
+                photo_set.discard()
+            raise
+    report.written = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Stale(IntegrityError):
+    pass
+
+
+@transaction.atomic
+def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, *, skip_invalid: bool) -> None:
+    """Pass 2: replay the spooled writes in one transaction."""
+    origin = node_origin()
+    now = timezone.now()
+    exams = checker.used_exams
+    next_sequence: dict = {}
+    for exam_id, count in checker.generated.items():
+        next_sequence[exam_id] = roll_sequence_reserve(
+            exam=exams[exam_id], count=count, at_least=checker.highest_given.get(exam_id, 0)
+        )
+    for exam_id, highest in checker.highest_given.items():
+        if exam_id not in next_sequence:
+            roll_sequence_reserve(exam=exams[exam_id], count=0, at_least=highest)
+
+    present = list(checker.present)
+    update_fields = [*present, "version", "origin", "updated_at"]
+    done = 0
+    spool.seek(0)
+    while True:
+        try:
+            creates, updates = pickle.load(spool)  # noqa: S301  (our own temporary file)
+        except EOFError:
+            break
+        objects = []
+        for exam_id, values in creates:
+            data = dict(zip(FIELDS, values, strict=True))
+            if not data["roll_number"]:
+                exam = exams[exam_id]
+                data["roll_number"] = f"{exam.code}{next_sequence[exam_id]:06d}"
+                next_sequence[exam_id] += 1
+            objects.append(Candidate(exam_id=exam_id, origin=origin, **data))
+        if objects:
+            Candidate.objects.bulk_create(objects)
+        if updates:
+            _apply_updates(updates, update_fields, origin, now)
+        done += len(creates) + len(updates)
+        report_progress(progress, done, checker.writes, "writing")
+    if photo_set is not None:
+        photo_set.attach(exams=[e for e in [*exams.values(), checker.exam] if e], skip_invalid=skip_invalid)
+
+
+def _apply_updates(updates, update_fields, origin, now) -> None:
+    # Optimistic check: a candidate changed by someone else since pass 1 read it makes
+    # the whole import fail rather than silently overwrite that change.
+    versions = {}
+    ids = [pk for pk, _, _ in updates]
+    for i in range(0, len(ids), LOOKUP_CHUNK * 2):
+        versions.update(Candidate.objects.filter(pk__in=ids[i : i + LOOKUP_CHUNK * 2]).values_list("id", "version"))
+    objects = []
+    for pk, version, values in updates:
+        if versions.get(pk) != version:
+            raise _Stale(pk)
+        objects.append(Candidate(id=pk, version=version + 1, origin=origin, updated_at=now, **values))
+    Candidate.objects.bulk_update(objects, update_fields)
