@@ -19,12 +19,11 @@ The progress callback is called per batch in both passes. Whatever it raises (fo
 example `OperationCancelled` from a job) propagates, and the transaction rolls back.
 """
 
+import functools
 import pickle
 import tempfile
 import time
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -34,6 +33,7 @@ from apps.candidates import rules
 from apps.candidates.models import Candidate
 from apps.candidates.selectors import exam_by_code_or_id
 from apps.candidates.services.columns import FIELDS, HEADER_TO_FIELD, REQUIRED
+from apps.candidates.services.fastpath import insert_candidates
 from apps.candidates.services.registration import roll_sequence_of, roll_sequence_reserve
 from apps.exams.models import Exam
 from apps.sync.models import node_origin
@@ -57,7 +57,7 @@ _LIMITS = {
     "address": 2000,
 }
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
-ROLL, APP = _INDEX["roll_number"], _INDEX["application_number"]
+ROLL, APP, NAME = _INDEX["roll_number"], _INDEX["application_number"], _INDEX["name"]
 
 
 @dataclass
@@ -170,6 +170,20 @@ def _map_header(header: list, report: ImportReport) -> tuple[dict[str, int], lis
     return columns, ignored
 
 
+class _ExamState:
+    """What the check pass keeps per exam: compact keys only (memory stays flat)."""
+
+    def __init__(self, exam: Exam):
+        self.exam = exam
+        # key -> first sheet row using it, for duplicate detection inside the file.
+        self.seen_roll: dict[str, int] = {}
+        self.seen_app: dict[str, int] = {}
+        self.generated = 0  # creates without a roll number
+        self.highest_given = 0  # highest roll sequence given in the file (pattern of this exam)
+        # An exam without candidates needs no lookups (the common first import).
+        self.has_candidates = Candidate.objects.filter(exam=exam).exists()
+
+
 class _Checker:
     """Pass 1: parse, validate and classify rows; spool the writes."""
 
@@ -177,64 +191,61 @@ class _Checker:
         self.exam = exam
         self.report = report
         self.spool = spool
-        self.exams: dict[str, Exam | None] = {}
-        self.fields = [(name, columns[name], _PARSERS[name]) for name in FIELDS if name in columns]
+        self.states: dict[str, _ExamState | None] = {}  # by exam code as written in the file
+        self.default_state = _ExamState(exam) if exam is not None else None
+        parsers = dict(_PARSERS, category=functools.partial(rules.parse_category, categories=rules.categories()))
+        self.fields = [(_INDEX[name], columns[name], parsers[name], name) for name in FIELDS if name in columns]
         self.present = tuple(name for name in FIELDS if name in columns)
         self.exam_column = columns.get("exam_code")
         self.defaults = _defaults()
-        self.used_exams: dict[UUID, Exam] = {}
-        # Compact keys for duplicate detection, per exam: key -> first sheet row using it.
-        self.seen_roll: dict[int, dict[str, int]] = defaultdict(dict)
-        self.seen_app: dict[int, dict[str, int]] = defaultdict(dict)
-        self.generated: dict[UUID, int] = defaultdict(int)  # exam id -> creates without roll number
-        self.highest_given: dict[UUID, int] = defaultdict(int)  # exam id -> highest sequence given
-        self.batch: list[tuple[int, Exam, list]] = []
+        self.batch: list[tuple[int, _ExamState, list]] = []
         self.writes = 0
 
-    def exam_for(self, row: int, cells: list) -> Exam | None:
+    @property
+    def used_states(self) -> list[_ExamState]:
+        states = {id(s): s for s in [self.default_state, *self.states.values()] if s is not None}
+        return list(states.values())
+
+    def state_for(self, row: int, cells: list) -> _ExamState | None:
         if self.exam_column is None:
-            return self.exam
+            return self.default_state
         code = rules.text(cells[self.exam_column]) if self.exam_column < len(cells) else ""
         if not code:
             if self.exam is None:
                 self.report.add_error(row, "exam_code", "", "Required (or choose the exam for the whole file).")
-            return self.exam
+            return self.default_state
         if self.exam is not None:
-            if code.upper() != self.exam.code.upper():
+            if code != self.exam.code and code.upper() != self.exam.code.upper():
                 self.report.add_error(
                     row, "exam_code", code, f"The file is being imported into {self.exam.code}, not {code}."
                 )
                 return None
-            return self.exam
-        if code not in self.exams:
-            self.exams[code] = Exam.objects.filter(code__iexact=code).first()
-        exam = self.exams[code]
-        if exam is None:
+            return self.default_state
+        if code not in self.states:
+            exam = Exam.objects.filter(code__iexact=code).first()
+            self.states[code] = _ExamState(exam) if exam is not None else None
+        state = self.states[code]
+        if state is None:
             self.report.add_error(row, "exam_code", code, f"No exam has the code '{code}'.")
-        return exam
+        return state
 
     def check_row(self, row: int, cells: list) -> None:
         errors = len(self.report.errors)
-        failed = False
         values = self.defaults.copy()
         width = len(cells)
-        for name, index, parse in self.fields:
+        for position, index, parse, name in self.fields:
             raw = cells[index] if index < width else ""
             try:
-                values[_INDEX[name]] = parse(raw)
+                values[position] = parse(raw)
             except ValueError as exc:
                 self.report.add_error(row, name, raw, str(exc))
-                failed = True
-        for name in REQUIRED:
-            if name == "name" and not values[_INDEX["name"]]:
-                self.report.add_error(row, name, "", "Required.")
-                failed = True
-        exam = self.exam_for(row, cells)
-        if failed or exam is None or len(self.report.errors) != errors:
+        if not values[NAME]:
+            self.report.add_error(row, "name", "", "Required.")
+        state = self.state_for(row, cells)
+        if state is None or len(self.report.errors) != errors:
             self.report.rejected += 1
             return
-        self.batch.append((row, exam, values))
-        self.used_exams[exam.pk] = exam
+        self.batch.append((row, state, values))
         if len(self.batch) >= BATCH_SIZE:
             self.flush()
 
@@ -242,14 +253,16 @@ class _Checker:
         """Classify the batch against the file so far and the database; spool the writes."""
         if not self.batch:
             return
-        by_exam = defaultdict(list)
+        groups: dict[int, list] = {}
         for item in self.batch:
-            by_exam[item[1].pk].append(item)
+            groups.setdefault(id(item[1]), []).append(item)
         creates, updates = [], []
-        for exam_id, items in by_exam.items():
-            existing_roll, existing_app = _lookup(exam_id, items)
-            for row, exam, values in items:
-                outcome = self._classify(row, exam, values, existing_roll, existing_app)
+        for items in groups.values():
+            state = items[0][1]
+            exam_id = state.exam.pk
+            existing_roll, existing_app = _lookup(exam_id, items) if state.has_candidates else ({}, {})
+            for row, _, values in items:
+                outcome = self._classify(row, state, values, existing_roll, existing_app)
                 if outcome is None:
                     self.report.rejected += 1
                 elif outcome == "unchanged":
@@ -265,9 +278,9 @@ class _Checker:
             self.writes += len(creates) + len(updates)
         self.batch = []
 
-    def _classify(self, row, exam, values, existing_roll, existing_app):
+    def _classify(self, row, state: _ExamState, values, existing_roll, existing_app):
         roll, app = values[ROLL], values[APP]
-        seen_roll, seen_app = self.seen_roll[exam.pk], self.seen_app[exam.pk]
+        seen_roll, seen_app = state.seen_roll, state.seen_app
         bad = False
         if roll and roll in seen_roll:
             self.report.add_error(row, "roll_number", roll, f"Also on row {seen_roll[roll]} of this file.")
@@ -300,11 +313,11 @@ class _Checker:
         if target is None:
             if roll:
                 seen_roll[roll] = row
-                sequence = roll_sequence_of(exam, roll)
-                if sequence and sequence > self.highest_given[exam.pk]:
-                    self.highest_given[exam.pk] = sequence
+                sequence = roll_sequence_of(state.exam, roll)
+                if sequence and sequence > state.highest_given:
+                    state.highest_given = sequence
             else:
-                self.generated[exam.pk] += 1
+                state.generated += 1
             if app:
                 seen_app[app] = row
             return ("create",)
@@ -316,7 +329,7 @@ class _Checker:
             seen_app.setdefault(old_app, row)
         if app:
             seen_app[app] = row
-        changed = {name: values[_INDEX[name]] for name in self.present if values[_INDEX[name]] != old_values[name]}
+        changed = [name for name in self.present if values[_INDEX[name]] != old_values[name]]
         if not changed:
             return "unchanged"
         return ("update", pk, version, {name: values[_INDEX[name]] for name in self.present})
@@ -454,15 +467,13 @@ def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, 
     """Pass 2: replay the spooled writes in one transaction."""
     origin = node_origin()
     now = timezone.now()
-    exams = checker.used_exams
+    states = checker.used_states
+    exams = {state.exam.pk: state.exam for state in states}
     next_sequence: dict = {}
-    for exam_id, count in checker.generated.items():
-        next_sequence[exam_id] = roll_sequence_reserve(
-            exam=exams[exam_id], count=count, at_least=checker.highest_given.get(exam_id, 0)
-        )
-    for exam_id, highest in checker.highest_given.items():
-        if exam_id not in next_sequence:
-            roll_sequence_reserve(exam=exams[exam_id], count=0, at_least=highest)
+    for state in states:
+        if state.generated or state.highest_given:
+            first = roll_sequence_reserve(exam=state.exam, count=state.generated, at_least=state.highest_given)
+            next_sequence[state.exam.pk] = first
 
     present = list(checker.present)
     update_fields = [*present, "version", "origin", "updated_at"]
@@ -473,22 +484,17 @@ def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, 
             creates, updates = pickle.load(spool)  # noqa: S301  (our own temporary file)
         except EOFError:
             break
-        objects = []
         for exam_id, values in creates:
-            data = dict(zip(FIELDS, values, strict=True))
-            if not data["roll_number"]:
-                exam = exams[exam_id]
-                data["roll_number"] = f"{exam.code}{next_sequence[exam_id]:06d}"
+            if not values[ROLL]:
+                values[ROLL] = f"{exams[exam_id].code}{next_sequence[exam_id]:06d}"
                 next_sequence[exam_id] += 1
-            objects.append(Candidate(exam_id=exam_id, origin=origin, **data))
-        if objects:
-            Candidate.objects.bulk_create(objects)
+        insert_candidates(creates, origin=origin, now=now)
         if updates:
             _apply_updates(updates, update_fields, origin, now)
         done += len(creates) + len(updates)
         report_progress(progress, done, checker.writes, "writing")
     if photo_set is not None:
-        photo_set.attach(exams=[e for e in [*exams.values(), checker.exam] if e], skip_invalid=skip_invalid)
+        photo_set.attach(exams=list(exams.values()), skip_invalid=skip_invalid)
 
 
 def _apply_updates(updates, update_fields, origin, now) -> None:

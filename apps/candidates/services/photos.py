@@ -118,11 +118,10 @@ class PhotoSet:
 
     def check_only(self, checker) -> None:
         """Dry run: report files whose roll number is neither in the database nor in the file."""
-        exams = [e for e in [*checker.used_exams.values(), checker.exam] if e]
-        found = self._match(exams)
-        in_file = set().union(*(seen.keys() for seen in checker.seen_roll.values())) if checker.seen_roll else set()
+        states = checker.used_states
+        found = self._match([state.exam for state in states])
         for item in self.prepared:
-            if item.roll_number in found or item.roll_number in in_file:
+            if item.roll_number in found or any(item.roll_number in state.seen_roll for state in states):
                 self.report.photos_stored += 1
             else:
                 self._unmatched(item)
