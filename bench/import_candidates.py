@@ -204,7 +204,7 @@ def child_floor(path: str, exam) -> dict:
                     date_of_birth=born.date() if isinstance(born, dt.datetime) else born,
                     gender=gender,
                     category=category,
-                    pwd=pwd == "Yes",
+                    pwd=(pwd == "Yes"),  # noqa: S105  (the PwD column, not a password)
                     email=email,
                     phone=str(int(phone)),
                     address=address,
@@ -331,7 +331,8 @@ def main() -> None:
         started = time.perf_counter()
         generate(path, args.rows)
         print(
-            f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
+            f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.1f} MB) "
+            f"in {time.perf_counter() - started:.1f} s"
         )
     methods = args.only or ["ours", "floor", "die"]
     die_rows = args.die_rows if args.die_rows and args.die_rows < args.rows else args.rows

@@ -80,7 +80,9 @@ def clean_image(source, *, max_bytes: int | None = None, max_pixels: int | None 
             probe = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
         except UnidentifiedImageError:
             raise ImageRejected("The file is not a JPEG or PNG image.") from None
-        except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
+        except Image.DecompressionBombError:
+            raise ImageRejected(f"The image has far more pixels than allowed ({max_pixels:,}).") from None
+        except (OSError, ValueError, SyntaxError) as exc:
             raise ImageRejected(f"The image cannot be read: {exc}.") from None
         image_format = probe.format
         width, height = probe.size
