@@ -83,6 +83,10 @@ class Candidate(SyncedModel):
             models.Index(fields=["exam", "status"], name="candidate_exam_status"),
             models.Index(fields=["center", "exam"], name="candidate_center_exam"),
             models.Index(fields=["name"], name="candidate_name"),
+            # The unique constraint on application numbers is a partial index (non-empty
+            # only), which SQLite cannot use for `application_number IN (...)`; imports
+            # look candidates up by it, so it gets a plain index too.
+            models.Index(fields=["exam", "application_number"], name="candidate_exam_application"),
         ]
 
     def __str__(self) -> str:

@@ -57,7 +57,7 @@ _LIMITS = {
     "address": 2000,
 }
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
-ROLL, APP, NAME = _INDEX["roll_number"], _INDEX["application_number"], _INDEX["name"]
+ROLL, APP = _INDEX["roll_number"], _INDEX["application_number"]
 
 
 @dataclass
@@ -128,10 +128,11 @@ def _text_field(limit: int):
     return parse
 
 
+_PARSERS_TEXT_NAME = _text_field(_LIMITS["name"])
 _PARSERS = {
     "roll_number": _text_field(_LIMITS["roll_number"]),
     "application_number": _text_field(_LIMITS["application_number"]),
-    "name": _text_field(_LIMITS["name"]),
+    "name": lambda value: rules.required(_PARSERS_TEXT_NAME(value)),
     "father_name": _text_field(_LIMITS["father_name"]),
     "date_of_birth": rules.parse_date,
     "gender": rules.parse_gender,
@@ -239,8 +240,6 @@ class _Checker:
                 values[position] = parse(raw)
             except ValueError as exc:
                 self.report.add_error(row, name, raw, str(exc))
-        if not values[NAME]:
-            self.report.add_error(row, "name", "", "Required.")
         state = self.state_for(row, cells)
         if state is None or len(self.report.errors) != errors:
             self.report.rejected += 1
@@ -329,6 +328,11 @@ class _Checker:
             seen_app.setdefault(old_app, row)
         if app:
             seen_app[app] = row
+        # An empty key cell never clears the candidate's key: it means "the one we have".
+        if not roll:
+            values[ROLL] = old_roll
+        if not app:
+            values[APP] = old_app
         changed = [name for name in self.present if values[_INDEX[name]] != old_values[name]]
         if not changed:
             return "unchanged"
