@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from apps.candidates.models import Candidate, RollNumberCounter
 from apps.candidates.services.importing import ImportFailed, candidates_import
 from tests.candidates.conftest import row, write_csv
+from tests.factories import CandidateFactory
 from utils.progress import OperationCancelled
 
 pytestmark = pytest.mark.django_db
@@ -131,10 +132,12 @@ def test_cancel_from_progress_callback_propagates_and_rolls_back(tmp_path, exam,
     assert not Candidate.objects.exists()
 
 
-def test_batches_larger_than_sqlite_parameter_limit(tmp_path, make_candidate):
+def test_batches_larger_than_sqlite_parameter_limit(tmp_path, exam):
     # 1,200 existing candidates looked up by two keys: more than 999 parameters per batch.
-    for i in range(1200):
-        make_candidate(roll_number=f"EXAM2026{i:06d}", application_number=f"A{i}", name=f"P{i}")
+    Candidate.objects.bulk_create(
+        CandidateFactory.build(exam=exam, roll_number=f"EXAM2026{i:06d}", application_number=f"A{i}", name=f"P{i}")
+        for i in range(1200)
+    )
     rows = [row(roll_number=f"EXAM2026{i:06d}", application_number=f"A{i}", name=f"P{i}") for i in range(1200)]
     path = write_csv(tmp_path / "in.csv", rows, header=HEADER)
     report = candidates_import(source=path, exam="EXAM2026")

@@ -426,6 +426,7 @@ def candidates_import(
             from apps.candidates.services.photos import PhotoSet
 
             photo_set = PhotoSet.open(photos, report=report)
+            photo_set.check_matches(checker, count=dry_run)
 
         if report.errors and not skip_invalid:
             report.seconds = time.perf_counter() - started
@@ -434,7 +435,6 @@ def candidates_import(
             raise ImportFailed(report)
         if dry_run:
             if photo_set:
-                photo_set.check_only(checker)
                 photo_set.discard()
             report.seconds = time.perf_counter() - started
             return report

@@ -116,15 +116,22 @@ class PhotoSet:
                 found[candidate.roll_number] = candidate
         return found
 
-    def check_only(self, checker) -> None:
-        """Dry run: report files whose roll number is neither in the database nor in the file."""
+    def check_matches(self, checker, *, count: bool) -> None:
+        """Before writing: every file must name a candidate in the database or in the file.
+
+        `count` (dry run) counts the files that would be stored.
+        """
         states = checker.used_states
         found = self._match([state.exam for state in states])
+        matched = []
         for item in self.prepared:
             if item.roll_number in found or any(item.roll_number in state.seen_roll for state in states):
-                self.report.photos_stored += 1
+                matched.append(item)
+                if count:
+                    self.report.photos_stored += 1
             else:
                 self._unmatched(item)
+        self.prepared = matched
 
     def _unmatched(self, item: _Prepared) -> None:
         self.report.add_error(
