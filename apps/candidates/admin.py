@@ -36,6 +36,8 @@ class CandidateAdminForm(forms.ModelForm):
             "photo",
             "signature",
         )
+        # Plain file fields: the image is judged once, by utils.images, with its reasons.
+        field_classes = {"photo": forms.FileField, "signature": forms.FileField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
