@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -299,6 +300,10 @@ def child_main(method: str, path: str, limit: int) -> None:
     else:
         result = child_die(path, exam, limit)
     result["seconds"] = time.perf_counter() - started
+    from django.db import connection
+
+    connection.close()
+    shutil.rmtree(db_dir, ignore_errors=True)
     print(json.dumps(result))
 
 
@@ -377,6 +382,8 @@ def main() -> None:
         if "floor" in results:
             print(f"ours vs floor: {ours / results['floor']['seconds']:.2f}x the floor's time (target <= 2x)")
         print(f"ours peak RSS: {results['ours']['peak_rss_mb']:.0f} MB (target < 300 MB at 100,000 rows)")
+    if not args.file:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from apps.authentication.models import Role
 from apps.authentication.scoping import ScopedAdmin
-from apps.candidates.models import Candidate
+from apps.candidates.models import Candidate, CandidateStatus
 from apps.candidates.services.registration import roll_numbers_note_given, roll_numbers_reserve
 from utils.images import ImageRejected, clean_image
 
@@ -78,6 +78,12 @@ class CandidateAdmin(ScopedAdmin):
         fields = super().get_readonly_fields(request, obj)
         # Roll numbers belong to their exam: the exam is fixed once registered.
         return (*fields, "exam") if obj is not None else fields
+
+    def has_delete_permission(self, request, obj=None):
+        # As in the API: only a candidate still `registered` may be deleted.
+        if obj is not None and obj.status != CandidateStatus.REGISTERED:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         # Writes are stamped by ScopedAdmin (synced_save); roll numbers as in the service.

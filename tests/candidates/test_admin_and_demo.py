@@ -87,3 +87,16 @@ def test_seed_demo_registers_candidates_with_photos(db, capsys):
     first = candidates.order_by("roll_number").first()
     assert first.roll_number == "DEMO2026000001"
     assert first.photo.read().startswith(b"\xff\xd8") and first.signature.name.endswith(".png")
+
+
+def test_admin_cannot_delete_an_allocated_candidate(admin_client, make_candidate, center_a):
+    allocated = make_candidate(status="allocated", center=center_a)
+    registered = make_candidate()
+    changelist = "/admin/candidates/candidate/"
+    mixed = {"action": "delete_selected", "_selected_action": [allocated.pk, registered.pk], "post": "yes"}
+    assert admin_client.post(changelist, mixed).status_code == 403
+    assert admin_client.get(f"{changelist}{allocated.pk}/delete/").status_code == 403
+    assert Candidate.objects.count() == 2
+    only_registered = {"action": "delete_selected", "_selected_action": [registered.pk], "post": "yes"}
+    assert admin_client.post(changelist, only_registered).status_code == 302
+    assert list(Candidate.objects.values_list("pk", flat=True)) == [allocated.pk]
