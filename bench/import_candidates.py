@@ -125,17 +125,23 @@ def generate(path: Path, rows: int, seed: int = 2026) -> None:
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     sheet.write_row(0, 0, HEADERS)
     base = dt.date(1994, 1, 1)
+    people = set()
     for i in range(rows):
-        first, last, father = rng.choice(FIRST), rng.choice(LAST), rng.choice(FIRST)
+        # The importer refuses a second row for the same person (name, father's name, date
+        # of birth), as a real registration file must not have one: draw again on a clash.
+        while True:
+            first, last, father = rng.choice(FIRST), rng.choice(LAST), rng.choice(FIRST)
+            born = base + dt.timedelta(days=rng.randrange(3650))
+            if (first, last, father, born) not in people:
+                people.add((first, last, father, born))
+                break
         city, state = rng.choice(PLACES)
         others = rng.sample([p[0] for p in PLACES if p[0] != city], 2)
         r = i + 1
         sheet.write_number(r, 0, 2026000000 + i)
         sheet.write_string(r, 1, f"{first} {last}")
         sheet.write_string(r, 2, f"{father} {last}")
-        sheet.write_datetime(
-            r, 3, dt.datetime.combine(base + dt.timedelta(days=rng.randrange(3650)), dt.time()), date_format
-        )
+        sheet.write_datetime(r, 3, dt.datetime.combine(born, dt.time()), date_format)
         sheet.write_string(r, 4, rng.choice("MFO"))
         sheet.write_string(r, 5, rng.choice(["GEN", "GEN", "OBC", "SC", "ST", "EWS"]))
         sheet.write_string(r, 6, "Yes" if rng.random() < 0.04 else "No")

@@ -117,10 +117,10 @@ def test_exam_code_column_must_agree_with_chosen_exam(tmp_path, exam, other_exam
 
 def test_duplicates_inside_the_file_are_errors(tmp_path, exam):
     rows = [
-        row(roll_number="EXAM2026000001", application_number="A1"),
-        row(roll_number="EXAM2026000002", application_number="A2"),
-        row(roll_number="EXAM2026000001", application_number="A3"),
-        row(roll_number="EXAM2026000004", application_number="A2"),
+        row(roll_number="EXAM2026000001", application_number="A1", name="P1"),
+        row(roll_number="EXAM2026000002", application_number="A2", name="P2"),
+        row(roll_number="EXAM2026000001", application_number="A3", name="P3"),
+        row(roll_number="EXAM2026000004", application_number="A2", name="P4"),
     ]
     failure = failing(tmp_path, rows)
     assert [(e.row, e.field, e.message) for e in failure.report.errors] == [
@@ -183,3 +183,27 @@ def test_empty_file_is_refused(tmp_path, exam):
     path.write_bytes(b"")
     with pytest.raises(ImportFailed, match="empty"):
         candidates_import(source=path, exam="EXAM2026")
+
+
+def test_same_person_twice_in_the_file_is_an_error(tmp_path, exam):
+    rows = [row(name="Asha Verma", email="a@example.in"), row(name="ASHA VERMA", email="b@example.in")]
+    failure = failing(tmp_path, rows)
+    assert [(e.row, e.field) for e in failure.report.errors] == [(3, "name")]
+    assert "as row 2 of this file" in failure.report.errors[0].message
+
+
+def test_new_row_for_a_registered_person_without_their_key_is_an_error(tmp_path, make_candidate):
+    make_candidate(roll_number="EXAM2026000001", name="Asha Verma", father_name="Ramesh Verma")
+    failure = failing(tmp_path, [row(name="Asha Verma", father_name="Ramesh Verma", date_of_birth="2000-05-17")])
+    assert failure.report.errors[0].field == "name"
+    assert "as candidate EXAM2026000001" in failure.report.errors[0].message
+
+
+def test_namesake_with_another_father_or_birth_date_is_not_a_duplicate(tmp_path, make_candidate):
+    make_candidate(name="Asha Verma", father_name="Ramesh Verma", date_of_birth="2000-05-17")
+    rows = [
+        row(name="Asha Verma", father_name="Suresh Verma", date_of_birth="2000-05-17"),
+        row(name="Asha Verma", father_name="Ramesh Verma", date_of_birth="2001-05-17", email="b@example.in"),
+    ]
+    path = write_csv(tmp_path / "in.csv", rows)
+    assert candidates_import(source=path, exam="EXAM2026").created == 2

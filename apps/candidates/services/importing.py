@@ -58,6 +58,7 @@ _LIMITS = {
 }
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
 ROLL, APP = _INDEX["roll_number"], _INDEX["application_number"]
+NAME, FATHER, BIRTH = _INDEX["name"], _INDEX["father_name"], _INDEX["date_of_birth"]
 
 
 @dataclass
@@ -179,6 +180,7 @@ class _ExamState:
         # key -> first sheet row using it, for duplicate detection inside the file.
         self.seen_roll: dict[str, int] = {}
         self.seen_app: dict[str, int] = {}
+        self.seen_person: dict[int, int] = {}  # hash of (name, father's name, birth date) -> row
         self.generated = 0  # creates without a roll number
         self.highest_given = 0  # highest roll sequence given in the file (pattern of this exam)
         # An exam without candidates needs no lookups (the common first import).
@@ -260,8 +262,9 @@ class _Checker:
             state = items[0][1]
             exam_id = state.exam.pk
             existing_roll, existing_app = _lookup(exam_id, items) if state.has_candidates else ({}, {})
+            people = _lookup_people(exam_id, items, existing_roll, existing_app) if state.has_candidates else {}
             for row, _, values in items:
-                outcome = self._classify(row, state, values, existing_roll, existing_app)
+                outcome = self._classify(row, state, values, existing_roll, existing_app, people)
                 if outcome is None:
                     self.report.rejected += 1
                 elif outcome == "unchanged":
@@ -277,7 +280,7 @@ class _Checker:
             self.writes += len(creates) + len(updates)
         self.batch = []
 
-    def _classify(self, row, state: _ExamState, values, existing_roll, existing_app):
+    def _classify(self, row, state: _ExamState, values, existing_roll, existing_app, people):
         roll, app = values[ROLL], values[APP]
         seen_roll, seen_app = state.seen_roll, state.seen_app
         bad = False
@@ -310,6 +313,30 @@ class _Checker:
             return None
         target = by_roll or by_app
         if target is None:
+            # A new row for a person already registered (same name, father's name and date
+            # of birth) without that candidate's roll or application number is a duplicate.
+            person = _person(values)
+            if person in people:
+                self.report.add_error(
+                    row,
+                    "name",
+                    values[NAME],
+                    f"Same name, father's name and date of birth as candidate {people[person]}; "
+                    "give that candidate's roll or application number to update it.",
+                )
+                return None
+            # Only the hash is kept for the rest of the file (flat memory); a collision of
+            # two different people is about 1 in 10^10 at a million rows.
+            person_hash = hash(person)
+            if person_hash in state.seen_person:
+                self.report.add_error(
+                    row,
+                    "name",
+                    values[NAME],
+                    f"Same name, father's name and date of birth as row {state.seen_person[person_hash]} of this file.",
+                )
+                return None
+            state.seen_person[person_hash] = row
             if roll:
                 seen_roll[roll] = row
                 sequence = roll_sequence_of(state.exam, roll)
@@ -357,6 +384,31 @@ def _lookup(exam_id, items) -> tuple[dict, dict]:
             if found["application_number"]:
                 by_app[found["application_number"]] = entry
     return by_roll, by_app
+
+
+def _person(values) -> tuple:
+    return (values[NAME].casefold(), values[FATHER].casefold(), values[BIRTH])
+
+
+def _lookup_people(exam_id, items, existing_roll, existing_app) -> dict[tuple, str]:
+    """Existing candidates who are the same person as a batch row that matched no key."""
+    names = sorted(
+        {
+            values[NAME]
+            for _, _, values in items
+            if not (values[ROLL] and values[ROLL] in existing_roll)
+            and not (values[APP] and values[APP] in existing_app)
+        }
+    )
+    people: dict[tuple, str] = {}
+    fields = ("name", "father_name", "date_of_birth", "roll_number")
+    for i in range(0, len(names), LOOKUP_CHUNK):
+        # `name__in` is exact (the name index serves it); case-insensitive matches on
+        # other spellings are not looked for in the database.
+        found = Candidate.objects.filter(exam_id=exam_id, name__in=names[i : i + LOOKUP_CHUNK]).order_by()
+        for name, father, born, roll in found.values_list(*fields):
+            people[(name.casefold(), father.casefold(), born)] = roll
+    return people
 
 
 def _resolve_exam(exam) -> Exam | None:
