@@ -183,3 +183,19 @@ def test_command_skip_invalid_and_dry_run(tmp_path, exam, capsys):
 def test_command_refuses_missing_file(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         call_command("bulk_import_candidates", "--file", str(tmp_path / "nope.xlsx"))
+
+
+def test_candidate_changed_between_check_and_write_fails_the_import(tmp_path, make_candidate):
+    candidate = make_candidate(roll_number="EXAM2026000001", name="Person 0", city="Agra")
+    rows = [row(roll_number="EXAM2026000001", name="Person 0", city="Pune"), *good_rows(2)[1:]]
+    path = write_csv(tmp_path / "in.csv", rows, header=HEADER)
+
+    def someone_else_writes(done, total, message):
+        if message == "checked":  # between the check pass and the write pass
+            Candidate.objects.filter(pk=candidate.pk).update(city="Nagpur", version=5)
+
+    with pytest.raises(ImportFailed, match="Run the import again"):
+        candidates_import(source=path, exam="EXAM2026", progress=someone_else_writes)
+    candidate.refresh_from_db()
+    assert (candidate.city, candidate.version) == ("Nagpur", 5)
+    assert Candidate.objects.count() == 1

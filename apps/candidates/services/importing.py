@@ -34,7 +34,7 @@ from apps.candidates.models import Candidate
 from apps.candidates.selectors import exam_by_code_or_id
 from apps.candidates.services.columns import FIELDS, HEADER_TO_FIELD, REQUIRED
 from apps.candidates.services.fastpath import insert_candidates
-from apps.candidates.services.registration import roll_sequence_of, roll_sequence_reserve
+from apps.candidates.services.registration import roll_number_format, roll_sequence_of, roll_sequence_reserve
 from apps.exams.models import Exam
 from apps.sync.models import node_origin
 from utils.exceptions import ApplicationError
@@ -542,7 +542,7 @@ def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, 
             break
         for exam_id, values in creates:
             if not values[ROLL]:
-                values[ROLL] = f"{exams[exam_id].code}{next_sequence[exam_id]:06d}"
+                values[ROLL] = roll_number_format(exams[exam_id], next_sequence[exam_id])
                 next_sequence[exam_id] += 1
         insert_candidates(creates, origin=origin, now=now)
         if updates:
