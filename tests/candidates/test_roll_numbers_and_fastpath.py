@@ -82,3 +82,18 @@ def test_fast_path_stores_exactly_what_bulk_create_stores(exam, monkeypatch):
     assert fast_values == slow_values
     assert fast.created_at == now and fast.version == 1 and fast.status == "registered"
     assert fast.preferred_cities == ["Delhi", "Agra"] and fast.date_of_birth == dt.date(2001, 4, 12)
+
+
+def test_each_exam_in_one_file_gets_its_own_sequence(tmp_path, exam, other_exam):
+    codes = ["EXAM2026", "OTHER2026", "EXAM2026", "OTHER2026", "EXAM2026"]
+    rows = [row(name=f"P{i}", email=f"p{i}@example.in", exam_code=code) for i, code in enumerate(codes)]
+    candidates_import(source=write_csv(tmp_path / "in.csv", rows))
+    rolls = dict(Candidate.objects.values_list("name", "roll_number"))
+    assert rolls == {
+        "P0": "EXAM2026000001",
+        "P1": "OTHER2026000001",
+        "P2": "EXAM2026000002",
+        "P3": "OTHER2026000002",
+        "P4": "EXAM2026000003",
+    }
+    assert RollNumberCounter.objects.get(exam=other_exam).last_value == 2

@@ -75,12 +75,11 @@ def _sqlite_insert(rows, *, origin, now) -> None:
             plan.append(("value", _INDEX[field.name]))
         else:  # a field added to the model later and not handled here: refuse, never guess
             raise RuntimeError(f"Candidate.{field.name} is not handled by the SQLite fast path.")
-    exam_keys: dict = {}
     params = []
+    last_id = exam_key = None
     for exam_id, values in rows:
-        exam_key = exam_keys.get(exam_id)
-        if exam_key is None:
-            exam_key = exam_keys[exam_id] = exam_id.hex  # SQLite stores UUIDs as 32 hex digits
+        if exam_id is not last_id:
+            last_id, exam_key = exam_id, exam_id.hex  # SQLite stores UUIDs as 32 hex digits
         row = []
         for kind, arg in plan:
             if kind == "value":

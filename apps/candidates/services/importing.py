@@ -540,10 +540,19 @@ def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, 
             creates, updates = pickle.load(spool)  # noqa: S301  (our own temporary file)
         except EOFError:
             break
+        last_id = exam = None
+        sequence = 0
         for exam_id, values in creates:
             if not values[ROLL]:
-                values[ROLL] = roll_number_format(exams[exam_id], next_sequence[exam_id])
-                next_sequence[exam_id] += 1
+                if exam_id is not last_id:  # one UUID object per exam and batch (pickle memo)
+                    if exam is not None:
+                        next_sequence[exam.pk] = sequence
+                    last_id, exam = exam_id, exams[exam_id]
+                    sequence = next_sequence[exam.pk]
+                values[ROLL] = roll_number_format(exam, sequence)
+                sequence += 1
+        if exam is not None:
+            next_sequence[exam.pk] = sequence
         insert_candidates(creates, origin=origin, now=now)
         if updates:
             _apply_updates(updates, update_fields, origin, now)
