@@ -47,8 +47,8 @@ class CandidateImportView(APIView):
     """Bulk import from an .xlsx or CSV file, the same service as `bulk_import_candidates`.
 
     200 with the summary (and the rejected rows when `skip_invalid`); 400 with the full
-    error report when anything is wrong (nothing written); 413 when the file is larger than
-    MAX_IMPORT_UPLOAD_BYTES.
+    error report when anything is wrong (nothing written); 413 when the sheet or the photos
+    zip is larger than MAX_IMPORT_UPLOAD_BYTES.
     """
 
     permission_classes = [IsAuthenticated, RoleAccess]
@@ -65,15 +65,17 @@ class CandidateImportView(APIView):
 
     @extend_schema(request={"multipart/form-data": CandidateImportSerializer}, responses={200: dict})
     def post(self, request):
-        # Refuse by the declared length before the body is read and spooled to disk.
+        # Refuse by the declared length before the body is read and spooled to disk: the
+        # sheet and the photos zip may each be up to the limit.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > settings.MAX_IMPORT_UPLOAD_BYTES + 64 * 1024:
+        if declared > 2 * settings.MAX_IMPORT_UPLOAD_BYTES + 64 * 1024:
             raise self._too_large(declared)
         form = CandidateImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        if data["file"].size > settings.MAX_IMPORT_UPLOAD_BYTES:
-            raise self._too_large(data["file"].size)
+        for upload in (data["file"], data.get("photos")):
+            if upload is not None and upload.size > settings.MAX_IMPORT_UPLOAD_BYTES:
+                raise self._too_large(upload.size)
         report = candidates_import(
             source=data["file"],
             exam=data.get("exam") or None,

@@ -67,8 +67,10 @@ def test_skip_invalid_and_dry_run_as_form_fields(client_for, exam_manager, exam2
     assert Candidate.objects.count() == 1
 
 
-def test_upload_over_limit_is_413(client_for, exam_manager, exam2026, settings):
-    settings.MAX_IMPORT_UPLOAD_BYTES = 1000
+@pytest.mark.parametrize("limit", [1000, 20_000])  # refused by Content-Length / by the file's size
+def test_upload_over_limit_is_413(client_for, exam_manager, exam2026, settings, limit):
+    settings.MAX_IMPORT_UPLOAD_BYTES = limit
+    assert SAMPLE_XLSX.stat().st_size > limit
     response = client_for(exam_manager).post(URL, {"file": upload(SAMPLE_XLSX)}, format="multipart")
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"

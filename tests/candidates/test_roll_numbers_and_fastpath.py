@@ -99,3 +99,16 @@ def test_each_exam_in_one_file_gets_its_own_sequence(tmp_path, exam, other_exam)
         "P4": "EXAM2026000003",
     }
     assert RollNumberCounter.objects.get(exam=other_exam).last_value == 2
+
+
+def test_fast_path_generic_rows_match_the_written_out_layout(exam, monkeypatch):
+    # The generic builder is used if the model's columns ever differ from the layout.
+    from apps.candidates.services import fastpath
+
+    monkeypatch.setattr(fastpath, "_EXPECTED_LAYOUT", [])
+    from django.utils import timezone
+
+    insert_candidates([(exam.pk, _values())], origin="HQ", now=timezone.now())
+    generic = Candidate.objects.get()
+    assert generic.date_of_birth == dt.date(2001, 4, 12) and generic.preferred_cities == ["Delhi", "Agra"]
+    assert generic.exam_id == exam.pk and generic.pwd is True and generic.status == "registered"

@@ -14,7 +14,7 @@ paths store identical rows.
 import json
 
 from django.db import connection
-from uuid_utils.compat import uuid7
+from uuid_utils import uuid7  # its .hex is the same 32 digits Django stores, without a uuid.UUID
 
 from apps.candidates.models import Candidate, CandidateStatus
 from apps.candidates.services.columns import FIELDS
@@ -40,6 +40,34 @@ def insert_candidates(rows: list[tuple], *, origin: str, now) -> None:
     _sqlite_insert(rows, origin=origin, now=now)
 
 
+_EXPECTED_LAYOUT = [
+    *("id", "created_at", "updated_at", "origin", "version", "exam"),
+    *FIELDS,
+    *("photo", "signature", "center", "status"),
+]
+
+
+def _generic_row(fields, constants, exam_id, values) -> list:
+    row = []
+    for field in fields:
+        name = field.name
+        if name == "id":
+            row.append(uuid7().hex)
+        elif name == "exam":
+            row.append(exam_id.hex)
+        elif name in constants:
+            row.append(constants[name])
+        elif name == "date_of_birth":
+            row.append(values[_INDEX[name]].isoformat())
+        elif name == "preferred_cities":
+            row.append(json.dumps(values[_INDEX[name]]))
+        elif name in _INDEX:
+            row.append(values[_INDEX[name]])
+        else:  # a field added to the model later and not handled here: refuse, never guess
+            raise RuntimeError(f"Candidate.{name} is not handled by the SQLite fast path.")
+    return row
+
+
 def _sqlite_insert(rows, *, origin, now) -> None:
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
@@ -58,42 +86,31 @@ def _sqlite_insert(rows, *, origin, now) -> None:
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {ops.quote_name(Candidate._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608  (names from model meta)
 
-    # A row is built from: a fresh key, the constants, the exam key and the values.
-    plan = []
-    for field in fields:
-        if field.name == "id":
-            plan.append(("id", None))
-        elif field.name == "exam":
-            plan.append(("exam", None))
-        elif field.name in constants:
-            plan.append(("const", constants[field.name]))
-        elif field.name == "date_of_birth":
-            plan.append(("date", _INDEX[field.name]))
-        elif field.name == "preferred_cities":
-            plan.append(("json", _INDEX[field.name]))
-        elif field.name in _INDEX:
-            plan.append(("value", _INDEX[field.name]))
-        else:  # a field added to the model later and not handled here: refuse, never guess
-            raise RuntimeError(f"Candidate.{field.name} is not handled by the SQLite fast path.")
-    params = []
-    last_id = exam_key = None
-    for exam_id, values in rows:
-        if exam_id is not last_id:
-            last_id, exam_key = exam_id, exam_id.hex  # SQLite stores UUIDs as 32 hex digits
-        row = []
-        for kind, arg in plan:
-            if kind == "value":
-                row.append(values[arg])
-            elif kind == "const":
-                row.append(arg)
-            elif kind == "date":
-                row.append(values[arg].isoformat())
-            elif kind == "json":
-                row.append(json.dumps(values[arg]))
-            elif kind == "id":
-                row.append(uuid7().hex)
-            else:
-                row.append(exam_key)
-        params.append(row)
+    status = constants["status"]
+    dumps = json.dumps
+    if [f.name for f in fields] == _EXPECTED_LAYOUT:
+        # The model's column order is the one written out here (checked above, so a model
+        # change falls back to the generic loop below instead of writing wrong columns).
+        params = [
+            (
+                uuid7().hex,
+                stamp,
+                stamp,
+                origin,
+                1,
+                exam_id.hex,
+                *values[:4],
+                values[4].isoformat(),
+                *values[5:14],
+                dumps(values[14]),
+                "",
+                "",
+                None,
+                status,
+            )
+            for exam_id, values in rows
+        ]
+    else:
+        params = [_generic_row(fields, constants, exam_id, values) for exam_id, values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

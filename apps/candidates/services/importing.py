@@ -19,6 +19,7 @@ The progress callback is called per batch in both passes. Whatever it raises (fo
 example `OperationCancelled` from a job) propagates, and the transaction rolls back.
 """
 
+import datetime as dt
 import functools
 import pickle
 import tempfile
@@ -124,7 +125,11 @@ def _shown(value) -> str:
 
 def _text_field(limit: int):
     def parse(value) -> str:
-        return rules.bounded(rules.text(value), limit)
+        # Most cells are already text: skip the general conversion for them.
+        value = value.strip() if value.__class__ is str else rules.text(value)
+        if len(value) > limit:
+            rules.bounded(value, limit)  # raises with the message
+        return value
 
     return parse
 
@@ -196,7 +201,11 @@ class _Checker:
         self.spool = spool
         self.states: dict[str, _ExamState | None] = {}  # by exam code as written in the file
         self.default_state = _ExamState(exam) if exam is not None else None
-        parsers = dict(_PARSERS, category=functools.partial(rules.parse_category, categories=rules.categories()))
+        parsers = dict(
+            _PARSERS,
+            category=functools.partial(rules.parse_category, categories=rules.categories()),
+            date_of_birth=functools.partial(rules.parse_date, today=dt.date.today()),
+        )
         self.fields = [(_INDEX[name], columns[name], parsers[name], name) for name in FIELDS if name in columns]
         self.present = tuple(name for name in FIELDS if name in columns)
         self.exam_column = columns.get("exam_code")
