@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -111,12 +111,20 @@ def _blank(cells) -> bool:
 
 
 def open_table(source) -> Table:
-    """Open the first worksheet of an xlsx file, or a CSV file, positioned after its header row.
+    """Open the first visible worksheet of an xlsx file, or a CSV file, after its header row.
 
     Rows that are entirely blank are skipped (but counted in row numbers).
     """
     kind = detect_format(source)
     return _open_xlsx(source) if kind == XLSX else _open_csv(source)
+
+
+def _first_visible_worksheet(workbook) -> int:
+    """The first worksheet a person sees when opening the file (hidden sheets skipped)."""
+    for index, meta in enumerate(workbook.sheets_metadata):
+        if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible:
+            return index
+    return 0
 
 
 def _open_xlsx(source) -> Table:
@@ -126,14 +134,15 @@ def _open_xlsx(source) -> Table:
             workbook = CalamineWorkbook.from_path(str(Path(source)))
         else:
             workbook = CalamineWorkbook.from_filelike(handle)
-        sheet = workbook.get_sheet_by_index(0)
+        sheet = workbook.get_sheet_by_index(_first_visible_worksheet(workbook))
     except CalamineError as exc:
         if owned:
             handle.close()
         raise UnreadableFile(f"The workbook cannot be read: {exc}") from None
-    # Calamine drops the empty area above the data; `start` says where the data begins,
-    # so reported row numbers match what the user sees in the spreadsheet program.
-    first_row = (sheet.start or (0, 0))[0] + 1
+    # iter_rows() yields every row from the sheet's first (blank ones included) and the
+    # columns from the first used one, so the n-th row yielded is sheet row n: reported
+    # row numbers match what the user sees in the spreadsheet program.
+    first_row = 1
     iterator = sheet.iter_rows()
     header = None
     header_row = first_row
@@ -157,7 +166,8 @@ def _open_xlsx(source) -> Table:
         if owned:
             handle.close()
 
-    total = max(sheet.height - (header_row - first_row) - 1, 0)
+    last_row = (sheet.end or (0, 0))[0] + 1
+    total = max(last_row - header_row, 0)
     return Table(format=XLSX, header=header, header_row=header_row, rows=rows(), total=total, _close=close)
 
 

@@ -179,3 +179,32 @@ def test_libreoffice_all_text_cells(exam):
     assert imran.phone == "919876500003" and imran.extra_time_minutes == 0
     lata = Candidate.objects.get(application_number="3002")
     assert lata.date_of_birth == dt.date(2001, 7, 15) and lata.phone == "09876500004"
+
+
+def test_hidden_first_sheet_is_skipped_and_data_may_start_lower_right(exam, tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "in.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    hidden = workbook.add_worksheet("lists")
+    hidden.write_row(0, 0, ["GEN", "OBC"])
+    hidden.hide()
+    sheet = workbook.add_worksheet("candidates")
+    sheet.write_row(2, 1, ["Name", "Date of Birth", "Gender"])  # header on row 3, from column B
+    sheet.write_row(3, 1, ["Asha", "12/04/2001", "F"])
+    sheet.write_row(4, 1, ["Bad", "12/04/2001", "Z"])
+    sheet.activate()
+    workbook.close()
+    report = candidates_import(source=path, exam="EXAM2026", skip_invalid=True)
+    assert report.created == 1
+    assert [(e.row, e.field) for e in report.errors] == [(5, "gender")]
+
+
+def test_xlsx_row_count_is_known_in_advance_for_the_progress_bar(tmp_path):
+    from utils.spreadsheets import open_table
+
+    with open_table(SAMPLE_XLSX) as table:
+        assert (table.format, table.header_row, table.total) == ("xlsx", 1, 200)
+        assert sum(1 for _ in table.rows) == 200
+    with open_table(SAMPLE_CSV) as table:
+        assert (table.format, table.total) == ("csv", None)
