@@ -199,3 +199,13 @@ def test_candidate_changed_between_check_and_write_fails_the_import(tmp_path, ma
     candidate.refresh_from_db()
     assert (candidate.city, candidate.version) == ("Nagpur", 5)
     assert Candidate.objects.count() == 1
+
+
+def test_error_report_is_capped_but_bad_rows_are_still_rejected(tmp_path, exam, monkeypatch):
+    monkeypatch.setattr("apps.candidates.services.importing.MAX_ERRORS_KEPT", 2)
+    bad = [row(application_number=f"B{i}", name=f"Bad {i}", gender="?") for i in range(4)]
+    path = write_csv(tmp_path / "in.csv", [*good_rows(2), *bad], header=HEADER)
+    report = candidates_import(source=path, exam="EXAM2026", skip_invalid=True)
+    assert (report.created, report.rejected, report.error_count) == (2, 4, 4)
+    assert len(report.errors) == 2 and report.errors_truncated
+    assert Candidate.objects.count() == 2

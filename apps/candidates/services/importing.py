@@ -86,12 +86,14 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     errors_truncated: bool = False
+    error_count: int = 0  # every error, also those past MAX_ERRORS_KEPT
 
     @property
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
 
     def add_error(self, row: int, field_name: str, value, message: str) -> None:
+        self.error_count += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append(RowError(row, field_name, _shown(value), message))
         else:
@@ -242,7 +244,7 @@ class _Checker:
         return state
 
     def check_row(self, row: int, cells: list) -> None:
-        errors = len(self.report.errors)
+        errors = self.report.error_count
         values = self.defaults.copy()
         width = len(cells)
         for position, index, parse, name in self.fields:
@@ -252,7 +254,7 @@ class _Checker:
             except ValueError as exc:
                 self.report.add_error(row, name, raw, str(exc))
         state = self.state_for(row, cells)
-        if state is None or len(self.report.errors) != errors:
+        if state is None or self.report.error_count != errors:
             self.report.rejected += 1
             return
         self.batch.append((row, state, values))
