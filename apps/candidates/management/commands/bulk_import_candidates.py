@@ -59,6 +59,8 @@ class Command(BaseCommand):
                 more = len(report.errors) - len(shown)
                 hint = f"see {errors_out}" if errors_out else "use --errors-out FILE or -v 2"
                 self.stderr.write(f"... and {more} more errors ({hint}).")
+            if report.errors_truncated:
+                self.stderr.write(f"The error report keeps the first {len(report.errors):,} of {report.error_count:,}.")
             if report.ignored_columns:
                 self.stdout.write(f"Ignored columns: {', '.join(report.ignored_columns)}")
         verb = "would be " if report.dry_run else ""
