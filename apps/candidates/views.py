@@ -1,6 +1,7 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -41,6 +42,13 @@ class CandidateViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         services.candidate_delete(candidate=instance)
+
+    @extend_schema(request=None, responses={200: CandidateSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Mark the candidate withdrawn (kept for the record); 409 if already withdrawn."""
+        candidate = services.candidate_withdraw(candidate=self.get_object())
+        return Response(self.get_serializer(candidate).data)
 
 
 class CandidateImportView(APIView):

@@ -251,3 +251,25 @@ def test_replacing_photo_removes_old_file_on_commit(client_for, exam_manager, ex
     candidate.refresh_from_db()
     assert candidate.photo.name.endswith(".png") and candidate.version == 2
     assert not storage.exists(old_name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_withdraw_marks_candidate_withdrawn_once(client_for, exam_manager, make_candidate, center_a):
+    candidate = make_candidate(status="allocated", center=center_a)
+    client = client_for(exam_manager)
+    response = client.post(f"{URL}{candidate.pk}/withdraw/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "withdrawn" and response.json()["version"] == 2
+    candidate.refresh_from_db()
+    assert candidate.status == "withdrawn" and candidate.version == 2
+    again = client.post(f"{URL}{candidate.pk}/withdraw/")
+    assert again.status_code == 409
+    candidate.refresh_from_db()
+    assert candidate.version == 2
+
+
+def test_center_staff_cannot_withdraw(client_for, manager_a, make_candidate, center_a):
+    candidate = make_candidate(status="allocated", center=center_a)
+    assert client_for(manager_a).post(f"{URL}{candidate.pk}/withdraw/").status_code == 403
+    candidate.refresh_from_db()
+    assert candidate.status == "allocated"

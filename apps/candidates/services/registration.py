@@ -2,9 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from apps.candidates.models import Candidate, CandidateStatus, RollNumberCounter
 from apps.exams.models import Exam
+from apps.sync.models import node_origin
 from apps.sync.services import synced_delete, synced_save, update_fields_from
 from utils.exceptions import Conflict
 from utils.images import ImageRejected, clean_image
@@ -168,3 +171,21 @@ def candidate_delete(*, candidate: Candidate) -> None:
         if name:
             storage = Candidate._meta.get_field(field).storage
             transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+
+
+@transaction.atomic
+def candidate_withdraw(*, candidate: Candidate) -> Candidate:
+    """Mark a registered or allocated candidate as withdrawn (kept, never deleted).
+
+    One conditional UPDATE settles races: if another request withdrew the candidate
+    first, this one changes nothing and answers 409.
+    """
+    changed = Candidate.objects.filter(
+        pk=candidate.pk, status__in=[CandidateStatus.REGISTERED, CandidateStatus.ALLOCATED]
+    ).update(
+        status=CandidateStatus.WITHDRAWN, version=F("version") + 1, origin=node_origin(), updated_at=timezone.now()
+    )
+    if not changed:
+        raise Conflict("candidate_already_withdrawn", "This candidate has already withdrawn.")
+    candidate.refresh_from_db()
+    return candidate
