@@ -31,6 +31,7 @@ _SCIENTIFIC = re.compile(r"^[0-9.]+[eE][+-]?[0-9]+$")
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _CITY_SPLIT = re.compile(r"[;|\n]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _email_validator = EmailValidator()
 # A strict subset of what Django's EmailValidator accepts (plain ASCII dot-atoms), checked
 # first because it is ~10x cheaper; anything it does not match goes to the real validator.
@@ -238,6 +239,8 @@ def parse_cities(value) -> list[str]:
     cities = [c for c in cities if c]
     for city in cities:
         bounded(city, 100)
+        if _CONTROL.search(city):
+            raise ValueError("Contains a control character (such as NUL); retype the value.")
     if len(cities) > 10:
         raise ValueError(f"At most 10 preferred cities (this has {len(cities)}).")
     return cities

@@ -100,3 +100,18 @@ def test_command_photos_option(sheet, tmp_path, capsys):
     folder = photo_dir(tmp_path, {"EXAM2026000001.jpg": jpeg_bytes()})
     call_command("bulk_import_candidates", "--file", str(sheet), "--exam", "EXAM2026", "--photos", str(folder))
     assert "photos stored 1" in capsys.readouterr().out
+
+
+def test_damaged_zip_member_is_reported_for_that_file_only(sheet, tmp_path):
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("EXAM2026000001.jpg", jpeg_bytes())
+        bundle.writestr("EXAM2026000002.jpg", jpeg_bytes(colour=(1, 2, 3)))
+    data = bytearray(archive.read_bytes())
+    # Corrupt the compressed bytes of the first member (after its 30-byte header and name).
+    start = 30 + len("EXAM2026000001.jpg")
+    data[start + 10 : start + 40] = b"\xff" * 30
+    archive.write_bytes(bytes(data))
+    report = candidates_import(source=sheet, exam="EXAM2026", photos=archive, skip_invalid=True)
+    assert [e.value for e in report.errors] == ["EXAM2026000001.jpg"]
+    assert report.photos_stored == 1

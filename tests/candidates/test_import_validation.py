@@ -207,3 +207,44 @@ def test_namesake_with_another_father_or_birth_date_is_not_a_duplicate(tmp_path,
     ]
     path = write_csv(tmp_path / "in.csv", rows)
     assert candidates_import(source=path, exam="EXAM2026").created == 2
+
+
+def test_csv_that_stops_being_utf8_after_the_first_64_kb_is_refused_not_crashed(tmp_path, exam):
+    lines = [b"name,date_of_birth,gender,email\n"]
+    lines += [f"Person {i},2001-01-01,M,p{i}@example.in\n".encode() for i in range(3000)]
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"".join(lines) + b"Bad\xff\xfe,2001-01-01,M\n")
+    assert path.stat().st_size > 64 * 1024
+    with pytest.raises(ImportFailed, match="UTF-8"):
+        candidates_import(source=path, exam="EXAM2026")
+    assert not Candidate.objects.exists()
+
+
+def test_control_characters_in_text_are_row_errors(tmp_path, exam):
+    rows = [row(name="Escape\x1bName"), row(name="B", email="b@example.in", city="Bell\x07City")]
+    failure = failing(tmp_path, rows)
+    assert [(e.row, e.field) for e in failure.report.errors] == [(2, "name"), (3, "city")]
+    assert "control character" in failure.report.errors[0].message
+
+
+def test_nul_byte_past_the_sniffed_head_is_a_row_error(tmp_path, exam):
+    # NUL in the first 64 kB makes the file "binary"; later, Python's csv reads it, and
+    # PostgreSQL would refuse it in a text column: it must be a row error, never a 500.
+    lines = [b"name,date_of_birth,gender,email\n"]
+    lines += [f"Person {i},2001-01-01,M,p{i}@example.in\n".encode() for i in range(3000)]
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"".join(lines) + b"Nul\x00Byte,2001-01-01,M,n@example.in\n")
+    with pytest.raises(ImportFailed) as caught:
+        candidates_import(source=path, exam="EXAM2026")
+    assert [(e.row, e.field) for e in caught.value.report.errors] == [(3002, "name")]
+
+
+def test_workbook_with_broken_xml_is_refused(tmp_path, exam):
+    import zipfile
+
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types")
+        archive.writestr("xl/workbook.xml", "<workbook><sheets><sheet name=")
+    with pytest.raises(ImportFailed, match="cannot be read"):
+        candidates_import(source=path, exam="EXAM2026")

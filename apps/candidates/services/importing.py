@@ -22,6 +22,7 @@ example `OperationCancelled` from a job) propagates, and the transaction rolls b
 import datetime as dt
 import functools
 import pickle
+import re
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -58,6 +59,7 @@ _LIMITS = {
     "address": 2000,
 }
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ROLL, APP = _INDEX["roll_number"], _INDEX["application_number"]
 NAME, FATHER, BIRTH = _INDEX["name"], _INDEX["father_name"], _INDEX["date_of_birth"]
 
@@ -131,6 +133,9 @@ def _text_field(limit: int):
         value = value.strip() if value.__class__ is str else rules.text(value)
         if len(value) > limit:
             rules.bounded(value, limit)  # raises with the message
+        if _CONTROL.search(value):
+            # PostgreSQL refuses NUL in text, and no other control character belongs here.
+            raise ValueError("Contains a control character (such as NUL); retype the value.")
         return value
 
     return parse
@@ -477,11 +482,16 @@ def candidates_import(
 
         checker = _Checker(exam=exam, columns=columns, report=report, spool=spool)
         report_every = BATCH_SIZE
-        for row, cells in table.rows:
-            report.rows += 1
-            checker.check_row(row, cells)
-            if report.rows % report_every == 0:
-                report_progress(progress, report.rows, table.total, "checking")
+        try:
+            for row, cells in table.rows:
+                report.rows += 1
+                checker.check_row(row, cells)
+                if report.rows % report_every == 0:
+                    report_progress(progress, report.rows, table.total, "checking")
+        except UnreadableFile as exc:  # e.g. a CSV that stops being UTF-8 half-way
+            report.add_error(0, "file", "", str(exc))
+            report.seconds = time.perf_counter() - started
+            raise ImportFailed(report, str(exc)) from None
         checker.flush()
         report_progress(progress, report.rows, report.rows, "checked")
 

@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,10 +58,16 @@ def _entries(source):
             if info.is_dir() or "__MACOSX/" in info.filename:
                 continue
             # Read at most one byte over the limit: the size in a zip header can lie.
-            yield (
-                Path(info.filename).name,
-                lambda i=info: archive.open(i).read(limit + 1),
-            )
+            yield Path(info.filename).name, lambda i=info: _read_member(archive, i, limit)
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    try:
+        with archive.open(info) as member:
+            return member.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError) as exc:
+        # Damaged, encrypted or unsupported compression: this file fails, the others go on.
+        raise ImageRejected(f"The file cannot be read from the zip ({exc}).") from None
 
 
 class PhotoSet:
