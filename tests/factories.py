@@ -3,6 +3,7 @@ import datetime as dt
 import factory
 
 from apps.authentication.models import Role, User
+from apps.candidates.models import Candidate
 from apps.centers.models import Center, Room
 from apps.exams.models import Exam, ExamSession, ExamStatus, Paper
 
@@ -80,3 +81,21 @@ class ExamSessionFactory(factory.django.DjangoModelFactory):
     date = factory.SelfAttribute("exam.start_date")
     start_time = dt.time(10, 0)
     end_time = dt.time(12, 0)
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    exam = factory.SubFactory(ExamFactory)
+    roll_number = factory.Sequence(lambda n: f"R{n:08d}")
+    application_number = factory.Sequence(lambda n: f"APP{n:06d}")
+    name = factory.Sequence(lambda n: f"Candidate {n}")
+    father_name = "Father Name"
+    date_of_birth = dt.date(2000, 5, 17)
+    gender = "F"
+    category = "GEN"
+    phone = "9876543210"
+    email = factory.Sequence(lambda n: f"candidate{n}@example.in")
+    city = "Delhi"
+    state = "Delhi"

@@ -83,6 +83,10 @@ class Candidate(SyncedModel):
             models.Index(fields=["exam", "status"], name="candidate_exam_status"),
             models.Index(fields=["center", "exam"], name="candidate_center_exam"),
             models.Index(fields=["name"], name="candidate_name"),
+            # The unique constraint on application numbers is a partial index (non-empty
+            # only), which SQLite cannot use for `application_number IN (...)`; imports
+            # look candidates up by it, so it gets a plain index too.
+            models.Index(fields=["exam", "application_number"], name="candidate_exam_application"),
         ]
 
     def __str__(self) -> str:
@@ -90,9 +94,23 @@ class Candidate(SyncedModel):
 
     def clean(self):
         super().clean()
+        from apps.candidates import rules  # the rules module imports this one
+
+        errors = {}
         if self.category and self.category not in settings.CANDIDATE_CATEGORIES:
             allowed = ", ".join(settings.CANDIDATE_CATEGORIES)
-            raise ValidationError({"category": f"'{self.category}' is not a category; use one of {allowed}."})
+            errors["category"] = f"'{self.category}' is not a category; use one of {allowed}."
+        if self.date_of_birth:
+            try:
+                rules.check_birth_date(self.date_of_birth)
+            except ValueError as exc:
+                errors["date_of_birth"] = str(exc)
+        try:
+            self.preferred_cities = rules.parse_cities(self.preferred_cities or [])
+        except ValueError as exc:
+            errors["preferred_cities"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
 
 
 class RollNumberCounter(models.Model):

@@ -32,6 +32,7 @@ class DemoReport:
     exams: int = 0
     papers: int = 0
     sessions: int = 0
+    candidates: int = 0
     users: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role, center)
     allocated: int = 0  # candidates given seats (when the demo has candidates)
 
@@ -108,6 +109,10 @@ def seed_demo(*, today: dt.date | None = None) -> DemoReport:
             end_time=dt.time(10 + paper.duration_minutes // 60, paper.duration_minutes % 60),
         )
         report.sessions += 1
+
+    from apps.candidates.demo import seed_demo_candidates  # candidates depend on exams, not back
+
+    report.candidates += seed_demo_candidates(exam=exam)
 
     people = [
         ("demo_admin", Role.ADMIN, None),

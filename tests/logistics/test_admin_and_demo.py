@@ -26,21 +26,12 @@ def test_admin_allocation_list_is_scoped_for_a_center_manager(client, manager_b,
     assert client.get("/admin/exams/allocation/add/").status_code == 403
 
 
-def test_seed_demo_allocates_when_the_demo_has_candidates(db, monkeypatch):
-    from tests.logistics.factories import CandidateFactory
-
-    real_seed_logistics = demo._seed_logistics
-
-    def with_candidates(exam, report):
-        for i in range(5):
-            CandidateFactory(exam=exam, roll_number=f"D{i}", preferred_cities=["Mumbai"])
-        real_seed_logistics(exam, report)
-
-    monkeypatch.setattr(demo, "_seed_logistics", with_candidates)
+def test_seed_demo_allocates_its_candidates(db):
     report = demo.seed_demo()
-    assert report.allocated == 5
-    assert Candidate.objects.filter(status=CandidateStatus.ALLOCATED, center__code="MUM01").count() == 5
-    assert Allocation.objects.count() == 10  # two sessions
+    assert report.candidates > 0
+    assert report.allocated == report.candidates
+    assert Candidate.objects.filter(status=CandidateStatus.ALLOCATED).count() == report.candidates
+    assert Allocation.objects.count() == 2 * report.candidates  # two sessions
 
 
 def test_schema_builds_with_the_logistics_endpoints(client):

@@ -14,7 +14,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {report.centers} centers, {report.rooms} rooms, {report.exams} exam, "
-                f"{report.papers} papers, {report.sessions} sessions."
+                f"{report.papers} papers, {report.sessions} sessions, {report.candidates} candidates."
             )
         )
         if report.allocated:

@@ -1,0 +1,94 @@
+from django import forms
+from django.contrib import admin
+
+from apps.authentication.models import Role
+from apps.authentication.scoping import ScopedAdmin
+from apps.candidates.models import Candidate, CandidateStatus
+from apps.candidates.services.registration import roll_numbers_note_given, roll_numbers_reserve
+from utils.images import ImageRejected, clean_image
+
+CENTER_READERS = frozenset({Role.CENTER_MANAGER})
+SYNC_READONLY = ("id", "created_at", "updated_at", "origin", "version")
+
+
+class CandidateAdminForm(forms.ModelForm):
+    """Photos and signatures pass the same check as API uploads and are stored re-encoded."""
+
+    class Meta:
+        model = Candidate
+        fields = (
+            "exam",
+            "roll_number",
+            "application_number",
+            "name",
+            "father_name",
+            "date_of_birth",
+            "gender",
+            "category",
+            "pwd",
+            "extra_time_minutes",
+            "email",
+            "phone",
+            "address",
+            "city",
+            "state",
+            "preferred_cities",
+            "photo",
+            "signature",
+        )
+        # Plain file fields: the image is judged once, by utils.images, with its reasons.
+        field_classes = {"photo": forms.FileField, "signature": forms.FileField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "roll_number" in self.fields:
+            self.fields["roll_number"].required = False
+            self.fields["roll_number"].help_text = "Leave empty to generate <EXAM CODE><6-digit sequence>."
+
+    def _clean_image(self, field):
+        upload = self.cleaned_data.get(field)
+        # An unchanged field holds the stored FieldFile; only new uploads are judged.
+        if not upload or not hasattr(upload, "content_type"):
+            return upload
+        try:
+            return clean_image(upload).as_file(field)
+        except ImageRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_photo(self):
+        return self._clean_image("photo")
+
+    def clean_signature(self):
+        return self._clean_image("signature")
+
+
+@admin.register(Candidate)
+class CandidateAdmin(ScopedAdmin):
+    form = CandidateAdminForm
+    read_roles = CENTER_READERS
+    list_display = ("roll_number", "name", "exam", "category", "city", "center", "status", "version")
+    list_filter = ("status", "category", "pwd", "exam")
+    search_fields = ("roll_number", "application_number", "name")
+    list_select_related = ("exam", "center")
+    readonly_fields = ("center", "status", *SYNC_READONLY)
+    list_per_page = 100
+    show_full_result_count = False  # COUNT(*) over a million rows on every page is slow
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Roll numbers belong to their exam: the exam is fixed once registered.
+        return (*fields, "exam") if obj is not None else fields
+
+    def has_delete_permission(self, request, obj=None):
+        # As in the API: only a candidate still `registered` may be deleted.
+        if obj is not None and obj.status != CandidateStatus.REGISTERED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Writes are stamped by ScopedAdmin (synced_save); roll numbers as in the service.
+        if not obj.roll_number:
+            obj.roll_number = roll_numbers_reserve(exam=obj.exam, count=1)[0]
+        else:
+            roll_numbers_note_given(exam=obj.exam, roll_numbers=[obj.roll_number])
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,59 @@
+from rest_framework import serializers
+
+from apps.candidates.models import Candidate
+from apps.centers.serializers import SYNC_FIELDS
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    """Shapes only; the rules (roll numbers, image checks, exam fixed) live in the services.
+
+    `photo`/`signature` are plain files here: they are judged by decoding in the service
+    (utils/images.py), not by DRF's ImageField, so every refusal says why in one place.
+    """
+
+    exam_code = serializers.CharField(source="exam.code", read_only=True)
+    center_code = serializers.CharField(source="center.code", read_only=True, default=None)
+    roll_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    preferred_cities = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=10)
+    photo = serializers.FileField(required=False, allow_null=True, use_url=True)
+    signature = serializers.FileField(required=False, allow_null=True, use_url=True)
+
+    class Meta:
+        model = Candidate
+        fields = (
+            "id",
+            "exam",
+            "exam_code",
+            "roll_number",
+            "application_number",
+            "name",
+            "father_name",
+            "date_of_birth",
+            "gender",
+            "category",
+            "pwd",
+            "extra_time_minutes",
+            "email",
+            "phone",
+            "address",
+            "city",
+            "state",
+            "preferred_cities",
+            "photo",
+            "signature",
+            "center",
+            "center_code",
+            "status",
+            *SYNC_FIELDS,
+        )
+        read_only_fields = ("id", "center", "status", *SYNC_FIELDS)
+        # Uniqueness is checked by the model (full_clean in the service) with clearer messages.
+        validators = []
+
+
+class CandidateImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="An .xlsx workbook or a UTF-8 CSV file (detected from the content).")
+    exam = serializers.CharField(required=False, help_text="Exam code or id for every row (else the exam_code column).")
+    skip_invalid = serializers.BooleanField(default=False)
+    dry_run = serializers.BooleanField(default=False)
+    photos = serializers.FileField(required=False, help_text="A zip of ROLLNUMBER.jpg/.png files.")

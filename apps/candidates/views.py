@@ -1,0 +1,95 @@
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.authentication.models import Role
+from apps.authentication.scoping import HQ_STAFF, RoleAccess, ScopedModelViewSet
+from apps.candidates import selectors, services
+from apps.candidates.filters import CandidateFilter
+from apps.candidates.serializers import CandidateImportSerializer, CandidateSerializer
+from apps.candidates.services.importing import candidates_import
+from utils.exceptions import ApplicationError
+
+CENTER_READERS = frozenset({Role.CENTER_MANAGER, Role.INVIGILATOR})
+
+
+class CandidateViewSet(ScopedModelViewSet):
+    """Candidates of exams. HQ staff write; center staff read the candidates allocated to
+    their center. Photos and signatures are sent as multipart files on create/update."""
+
+    serializer_class = CandidateSerializer
+    read_roles = CENTER_READERS
+    write_roles = HQ_STAFF
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_class = CandidateFilter
+    search_fields = ["name", "roll_number", "application_number"]
+    ordering_fields = ["roll_number", "application_number", "name", "date_of_birth", "city", "created_at"]
+    ordering = ["roll_number"]
+
+    def get_base_queryset(self):
+        return selectors.candidate_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.candidate_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.candidate_update(candidate=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.candidate_delete(candidate=instance)
+
+    @extend_schema(request=None, responses={200: CandidateSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Mark the candidate withdrawn (kept for the record); 409 if already withdrawn."""
+        candidate = services.candidate_withdraw(candidate=self.get_object())
+        return Response(self.get_serializer(candidate).data)
+
+
+class CandidateImportView(APIView):
+    """Bulk import from an .xlsx or CSV file, the same service as `bulk_import_candidates`.
+
+    200 with the summary (and the rejected rows when `skip_invalid`); 400 with the full
+    error report when anything is wrong (nothing written); 413 when the sheet or the photos
+    zip is larger than MAX_IMPORT_UPLOAD_BYTES.
+    """
+
+    permission_classes = [IsAuthenticated, RoleAccess]
+    write_roles = HQ_STAFF
+    parser_classes = [MultiPartParser, FormParser]
+
+    def _too_large(self, size: int) -> ApplicationError:
+        limit = settings.MAX_IMPORT_UPLOAD_BYTES
+        return ApplicationError(
+            "too_large",
+            f"The upload is {size:,} bytes; the limit is {limit:,} bytes. Use the bulk_import_candidates command.",
+            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+
+    @extend_schema(request={"multipart/form-data": CandidateImportSerializer}, responses={200: dict})
+    def post(self, request):
+        # Refuse by the declared length before the body is read and spooled to disk: the
+        # sheet and the photos zip may each be up to the limit.
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > 2 * settings.MAX_IMPORT_UPLOAD_BYTES + 64 * 1024:
+            raise self._too_large(declared)
+        form = CandidateImportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        for upload in (data["file"], data.get("photos")):
+            if upload is not None and upload.size > settings.MAX_IMPORT_UPLOAD_BYTES:
+                raise self._too_large(upload.size)
+        report = candidates_import(
+            source=data["file"],
+            exam=data.get("exam") or None,
+            skip_invalid=data["skip_invalid"],
+            dry_run=data["dry_run"],
+            photos=data.get("photos"),
+        )
+        body = {"summary": report.summary(), "errors": [vars(e) for e in report.errors]}
+        return Response(body, status=status.HTTP_200_OK)
