@@ -13,6 +13,9 @@ from apps.candidates import selectors, services
 from apps.candidates.filters import CandidateFilter
 from apps.candidates.serializers import CandidateImportSerializer, CandidateSerializer
 from apps.candidates.services.importing import candidates_import
+from apps.jobs import files
+from apps.jobs.http import job_accepted, should_run_async
+from apps.jobs.services import job_start
 from utils.exceptions import ApplicationError
 
 CENTER_READERS = frozenset({Role.CENTER_MANAGER, Role.INVIGILATOR})
@@ -54,6 +57,10 @@ class CandidateViewSet(ScopedModelViewSet):
 class CandidateImportView(APIView):
     """Bulk import from an .xlsx or CSV file, the same service as `bulk_import_candidates`.
 
+    With `?async=1`, or when the file is large (estimated rows above JOBS_ASYNC_THRESHOLD),
+    the import runs as a background job: 202 + `Location: /api/jobs/{id}/`, and the job's
+    `result` (or `error.extra` when rows are invalid) holds the same body as below.
+
     200 with the summary (and the rejected rows when `skip_invalid`); 400 with the full
     error report when anything is wrong (nothing written); 413 when the sheet or the photos
     zip is larger than MAX_IMPORT_UPLOAD_BYTES.
@@ -84,12 +91,31 @@ class CandidateImportView(APIView):
         for upload in (data["file"], data.get("photos")):
             if upload is not None and upload.size > settings.MAX_IMPORT_UPLOAD_BYTES:
                 raise self._too_large(upload.size)
-        report = candidates_import(
-            source=data["file"],
-            exam=data.get("exam") or None,
-            skip_invalid=data["skip_invalid"],
-            dry_run=data["dry_run"],
-            photos=data.get("photos"),
-        )
-        body = {"summary": report.summary(), "errors": [vars(e) for e in report.errors]}
-        return Response(body, status=status.HTTP_200_OK)
+        options = {"exam": data.get("exam") or None, "skip_invalid": data["skip_invalid"], "dry_run": data["dry_run"]}
+
+        def run_inline():
+            report = candidates_import(source=data["file"], photos=data.get("photos"), **options)
+            body = {"summary": report.summary(), "errors": [vars(e) for e in report.errors]}
+            return Response(body, status=status.HTTP_200_OK)
+
+        if should_run_async(request, size=_estimated_rows(data["file"])):
+            photos = files.save_input(data["photos"]) if data.get("photos") else None
+            return job_accepted(
+                job_start(
+                    kind="candidates.import",
+                    user=request.user,
+                    params={**options, "photos": photos},
+                    upload=data["file"],
+                ),
+                request,
+            )
+        return run_inline()
+
+
+# Rows are not counted before the job starts (reading a big sheet is the job's work);
+# a spreadsheet row of candidate data takes about this many bytes, compressed or not.
+BYTES_PER_ROW_ESTIMATE = 100
+
+
+def _estimated_rows(upload) -> int:
+    return upload.size // BYTES_PER_ROW_ESTIMATE

@@ -61,7 +61,7 @@ def test_given_roll_number_is_kept_and_generated_ones_skip_past_it(client_for, e
 # The API's error handler marks the open transaction for rollback on a 409; with pytest's
 # per-test transaction that would break the assertions afterwards, so these tests run
 # without it.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_duplicate_roll_or_application_number_is_409(client_for, exam_manager, exam, make_candidate):
     make_candidate(roll_number="EXAM2026000007", application_number="A-1001")
     client = client_for(exam_manager)
@@ -138,7 +138,7 @@ def test_delete_registered_candidate_leaves_tombstone(client_for, exam_manager, 
     assert Tombstone.objects.filter(object_id=candidate.pk, model="candidates.Candidate").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.parametrize("status", [CandidateStatus.ALLOCATED, CandidateStatus.WITHDRAWN])
 def test_delete_after_registration_is_409(client_for, exam_manager, make_candidate, center_a, status):
     candidate = make_candidate(status=status, center=center_a if status == "allocated" else None)
@@ -253,7 +253,7 @@ def test_replacing_photo_removes_old_file_on_commit(client_for, exam_manager, ex
     assert not storage.exists(old_name)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_withdraw_marks_candidate_withdrawn_once(client_for, exam_manager, make_candidate, center_a):
     candidate = make_candidate(status="allocated", center=center_a)
     client = client_for(exam_manager)

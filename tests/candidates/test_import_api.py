@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.candidates.models import Candidate
 from tests.candidates.conftest import SAMPLE_XLSX, jpeg_bytes, pdf_bytes, row, write_csv
 
-pytestmark = pytest.mark.django_db(transaction=True)  # a failed import rolls the request back
+pytestmark = pytest.mark.django_db
 
 URL = "/api/candidates/import/"
 
