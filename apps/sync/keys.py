@@ -91,3 +91,27 @@ def trusted_public_key(node: str) -> Ed25519PublicKey:
     if row is None:
         raise KeyMissing(f"No trusted public key for {node}: run `python manage.py sync_keys --trust {node} FILE`.")
     return load_public_key_pem(row.public_key)
+
+
+def trusted_key_id(node: str):
+    """The same TrustedKey id on every node, so HQ's key row from a center package
+    matches the row a center created with `sync_keys --trust HQ` (no duplicate node)."""
+    import uuid
+
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"exam-system:trusted-key:{node}")
+
+
+def trust_node(node: str, pem: str):
+    """Trust `node`'s public key (create or replace its TrustedKey row). Returns the row."""
+    from apps.sync.models import TrustedKey
+    from apps.sync.services import synced_save
+
+    load_public_key_pem(pem)  # refuse anything that is not an Ed25519 public key
+    pem = pem.strip() + "\n"
+    row = TrustedKey.objects.filter(node=node).first()
+    if row is None:
+        return synced_save(TrustedKey(id=trusted_key_id(node), node=node, public_key=pem))
+    if row.public_key != pem:
+        row.public_key = pem
+        synced_save(row, update_fields=["public_key"])
+    return row

@@ -1,0 +1,350 @@
+"""The package container (DESIGN.md §5): one zip file, whatever its name says.
+
+    manifest.json            format and application version, package id, kind, origin,
+                             target, center, exam scope, created_at, since, model fields,
+                             and for every other file its SHA-256, size and row count
+    manifest.sig             Ed25519 signature of the exact bytes of manifest.json
+    data/<app.Model>.jsonl   one JSON object per row (deflated)
+    media/<path>             files of FileFields, under their storage name (stored)
+
+Writing streams: rows go through a zip entry opened for writing and are hashed on
+the way, media files are copied in chunks. Reading verifies before anything is used:
+the container, the format and application versions, the signature, then every file's
+checksum (which also catches truncation and single flipped bytes).
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from django.utils import timezone
+
+from apps.sync import keys
+
+FORMAT = "exam-system-package"
+FORMAT_VERSION = 1
+# The application version written into packages. Packages are compatible when the
+# format version is known and the application's major.minor matches (0.x: minor
+# releases may change the schema, so they are not mixed).
+APPLICATION_VERSION = "0.1.0"
+
+CENTER_PACKAGE = "center-package"
+RESULTS_PACKAGE = "results-package"
+BACKUP = "backup"
+KINDS = (CENTER_PACKAGE, RESULTS_PACKAGE, BACKUP)
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+ZIP_MAGIC = b"PK\x03\x04"
+CHUNK = 1024 * 1024
+
+
+class PackageRefused(Exception):
+    """The package cannot be used; the message says why. Nothing has been changed."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def data_name(label: str) -> str:
+    return f"data/{label}.jsonl"
+
+
+def media_name(storage_name: str) -> str:
+    return f"media/{storage_name}"
+
+
+def safe_storage_name(name: str) -> bool:
+    """A media path may not escape MEDIA_ROOT (zip-slip)."""
+    path = PurePosixPath(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
+
+
+def compatible_version(version: str) -> bool:
+    try:
+        theirs = [int(p) for p in str(version).split(".")[:2]]
+    except ValueError:
+        return False
+    ours = [int(p) for p in APPLICATION_VERSION.split(".")[:2]]
+    return theirs == ours
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class PackageWriter:
+    """Builds a package file. Use as a context manager; call `finish()` to sign and close."""
+
+    def __init__(self, path: Path, *, kind: str, origin: str, **header):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.part")
+        self._zip = zipfile.ZipFile(self._tmp, "w", allowZip64=True)
+        self.manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "application_version": APPLICATION_VERSION,
+            "package_id": str(uuid.uuid4()),
+            "kind": kind,
+            "origin": origin,
+            "target": None,
+            "center": None,
+            "exam_scope": [],
+            "created_at": timezone.now().isoformat(),
+            "since": None,
+            "models": {},
+            "files": {},
+        }
+        self.manifest.update(header)
+        self._finished = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        if not self._finished:
+            self._zip.close()
+            self._tmp.unlink(missing_ok=True)
+
+    def write_rows(self, label: str, fields: list[str], rows: Iterable[dict]) -> int:
+        """Stream rows of one model into data/<label>.jsonl; returns the row count."""
+        name = data_name(label)
+        info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        digest = hashlib.sha256()
+        count = size = 0
+        with self._zip.open(info, "w", force_zip64=True) as out:
+            buffer = []
+            for row in rows:
+                buffer.append(json.dumps(row, separators=(",", ":"), ensure_ascii=False))
+                count += 1
+                if len(buffer) >= 1000:
+                    size += self._flush(out, digest, buffer)
+            size += self._flush(out, digest, buffer)
+        self.manifest["models"][label] = {"fields": fields}
+        self.manifest["files"][name] = {"sha256": digest.hexdigest(), "bytes": size, "rows": count}
+        return count
+
+    @staticmethod
+    def _flush(out, digest, buffer: list[str]) -> int:
+        if not buffer:
+            return 0
+        blob = ("\n".join(buffer) + "\n").encode()
+        buffer.clear()
+        digest.update(blob)
+        out.write(blob)
+        return len(blob)
+
+    def add_media(self, storage_name: str, source: Path) -> bool:
+        """Copy one media file in (stored, not deflated: images are compressed already)."""
+        name = media_name(storage_name)
+        if name in self.manifest["files"] or not safe_storage_name(storage_name):
+            return False
+        try:
+            src = open(source, "rb")  # noqa: SIM115  (closed below)
+        except FileNotFoundError:
+            return False
+        info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        digest = hashlib.sha256()
+        size = 0
+        with src, self._zip.open(info, "w", force_zip64=True) as out:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        self.manifest["files"][name] = {"sha256": digest.hexdigest(), "bytes": size}
+        return True
+
+    def finish(self, *, sign: bool = True) -> dict:
+        """Write manifest.json (+ manifest.sig), close, move into place. Returns the manifest."""
+        body = json.dumps(self.manifest, indent=1, sort_keys=True).encode()
+        self._zip.writestr(MANIFEST, body, compress_type=zipfile.ZIP_STORED)
+        if sign:
+            self._zip.writestr(SIGNATURE, keys.sign(body), compress_type=zipfile.ZIP_STORED)
+        self._zip.close()
+        with open(self._tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(self._tmp, self.path)
+        self._finished = True
+        return self.manifest
+
+
+@dataclass
+class PackageReader:
+    """An opened package. `open()` checks the container; `verify()` everything else."""
+
+    path: Path
+    zip: zipfile.ZipFile
+    manifest: dict
+    manifest_bytes: bytes
+    signature: bytes | None
+
+    @classmethod
+    def open(cls, path: Path) -> "PackageReader":
+        path = Path(path)
+        try:
+            with open(path, "rb") as fh:
+                magic = fh.read(4)
+        except OSError as exc:
+            raise PackageRefused("unreadable", f"Cannot read {path}: {exc.strerror}.") from exc
+        if magic != ZIP_MAGIC:
+            raise PackageRefused(
+                "not_a_package", f"{path.name} is not a sync package (a package is a zip file; this one is not)."
+            )
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise PackageRefused("damaged", f"The package is truncated or damaged ({exc}).") from exc
+        names = set(archive.namelist())
+        if MANIFEST not in names:
+            archive.close()
+            raise PackageRefused("damaged", "The package has no manifest.json.")
+        try:
+            manifest_bytes = archive.read(MANIFEST)
+            signature = archive.read(SIGNATURE) if SIGNATURE in names else None
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            archive.close()
+            raise PackageRefused("damaged", f"The manifest is damaged or was altered ({exc}).") from exc
+        try:
+            manifest = json.loads(manifest_bytes)
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise ValueError("not a manifest of this application")
+        except ValueError as exc:
+            archive.close()
+            raise PackageRefused("damaged", f"The manifest is not readable ({exc}).") from exc
+        return cls(path=path, zip=archive, manifest=manifest, manifest_bytes=manifest_bytes, signature=signature)
+
+    def close(self):
+        self.zip.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def kind(self) -> str:
+        return self.manifest.get("kind", "")
+
+    @property
+    def origin(self) -> str:
+        return self.manifest.get("origin", "")
+
+    def check_versions(self) -> None:
+        fmt = self.manifest.get("format_version")
+        app = self.manifest.get("application_version")
+        if fmt != FORMAT_VERSION or not compatible_version(app):
+            raise PackageRefused(
+                "incompatible_version",
+                f"Incompatible package: format version {fmt}, application version {app}; this node reads "
+                f"format version {FORMAT_VERSION}, application version {APPLICATION_VERSION}.",
+            )
+        if self.kind not in KINDS:
+            raise PackageRefused("unknown_kind", f"Unknown package kind {self.kind!r}.")
+
+    def check_signature(self, public_key) -> None:
+        if self.signature is None:
+            raise PackageRefused("unsigned", "The package is not signed.")
+        if not keys.verify(public_key, self.signature, self.manifest_bytes):
+            raise PackageRefused(
+                "bad_signature",
+                f"The signature does not match: the manifest was altered or not signed by {self.origin}'s trusted key.",
+            )
+
+    def verify_files(self, *, stage_media_to: Path | None = None, progress=None) -> None:
+        """Check every listed file's SHA-256 and size (and that nothing unlisted is inside).
+
+        With `stage_media_to`, media files are extracted there on the way (verified
+        before they are used; moved into MEDIA_ROOT only when the import commits).
+        """
+        files = self.manifest.get("files", {})
+        listed = set(files) | {MANIFEST, SIGNATURE}
+        extra = [n for n in self.zip.namelist() if n not in listed]
+        if extra:
+            raise PackageRefused("damaged", f"The package holds files its manifest does not list: {extra[:3]}.")
+        present = set(self.zip.namelist())
+        total = len(files)
+        for done, (name, meta) in enumerate(sorted(files.items()), start=1):
+            if name not in present:
+                raise PackageRefused("damaged", f"{name} is missing from the package (truncated?).")
+            target = None
+            if stage_media_to is not None and name.startswith("media/"):
+                storage = name[len("media/") :]
+                if not safe_storage_name(storage):
+                    raise PackageRefused("damaged", f"Unsafe media path {name}.")
+                target = stage_media_to / storage
+                target.parent.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.sha256()
+            size = 0
+            try:
+                with self.zip.open(name) as src, open(target, "wb") if target else _NullWriter() as out:
+                    while chunk := src.read(CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+                        size += len(chunk)
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+                raise PackageRefused("checksum_mismatch", f"{name} is damaged or was altered ({exc}).") from exc
+            if digest.hexdigest() != meta.get("sha256") or size != meta.get("bytes"):
+                raise PackageRefused("checksum_mismatch", f"Checksum mismatch for {name}: the file was altered.")
+            if progress is not None and (done % 500 == 0 or done == total):
+                progress(done, total, "verifying")
+
+    def rows(self, label: str, batch_size: int) -> Iterator[list[dict]]:
+        """Rows of one model in batches (the file was verified already)."""
+        name = data_name(label)
+        if name not in self.manifest.get("files", {}):
+            return
+        with self.zip.open(name) as fh:
+            batch = []
+            for line in fh:
+                if line.strip():
+                    batch.append(json.loads(line))
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+    def row_count(self, label: str) -> int:
+        return self.manifest.get("files", {}).get(data_name(label), {}).get("rows", 0)
+
+    def labels(self) -> list[str]:
+        return list(self.manifest.get("models", {}))
+
+    def extract_media(self, storage_name: str, destination: Path) -> bool:
+        name = media_name(storage_name)
+        if name not in self.manifest.get("files", {}) or not safe_storage_name(storage_name):
+            return False
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with self.zip.open(name) as src, open(destination, "wb") as out:
+            shutil.copyfileobj(src, out, CHUNK)
+        return True
+
+
+class _NullWriter:
+    def write(self, chunk):
+        return len(chunk)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
