@@ -16,6 +16,7 @@ Order of work (DESIGN.md §4, §5):
    (SQLite/PostgreSQL roll the open transaction back) and no media moved.
 """
 
+import os
 import shutil
 import time
 import uuid
@@ -235,12 +236,14 @@ def package_import(
             _apply(reader, result, media_moves, using, progress)
             if dry_run:
                 transaction.set_rollback(True, using=using)
-            elif media_moves:
-                transaction.on_commit(lambda: _move_media(staging, media_moves), using=using)
+            else:
+                # The callback owns the staging directory from here (it removes it).
+                moving, staging = staging, None
+                transaction.on_commit(lambda: _move_media(moving, media_moves), using=using)
         result.media_files = len(media_moves)
     finally:
         reader.close()
-        if staging is not None:
+        if staging is not None:  # refused, dry run or rolled back: nothing moves in
             shutil.rmtree(staging, ignore_errors=True)
     result.seconds = time.monotonic() - started
     sync_log_write(
@@ -268,6 +271,10 @@ def _staging_dir() -> Path:
     media_root = Path(settings.MEDIA_ROOT)
     parent = media_root.parent
     parent.mkdir(parents=True, exist_ok=True)
+    # Left-overs of a killed import (the database rolled back; these files were never used).
+    for stale in parent.glob(f".{media_root.name}-incoming-*"):
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
     staging = parent / f".{media_root.name}-incoming-{uuid.uuid4().hex}"
     staging.mkdir()
     return staging
@@ -275,12 +282,15 @@ def _staging_dir() -> Path:
 
 def _move_media(staging: Path, names: list[str]) -> None:
     media_root = Path(settings.MEDIA_ROOT)
-    for name in names:
-        src = staging / name
-        if src.is_file():
-            dst = media_root / name
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(src, dst)
+    try:
+        for name in names:
+            src = staging / name
+            if src.is_file():
+                dst = media_root / name
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 # --- applying -------------------------------------------------------------------------
