@@ -3,6 +3,7 @@
     DATA_DIR=/tmp/x/hq NODE_CENTER=HQ python -m tests.sync.node seed 20
     DATA_DIR=/tmp/x/hq NODE_CENTER=HQ python -m tests.sync.node manage export_center_data ...
     ... python -m tests.sync.node dump            # JSON snapshot of every synced row
+    ... python -m tests.sync.node seed 5 + manage sync_keys --init   # several steps, one process
 
 Each process is a separate SQLite database (DATABASE_URL is removed by the tests), so
 this works even when the main suite runs on PostgreSQL.
@@ -146,8 +147,21 @@ def center_edit() -> None:
 
 
 def main(argv):
+    """Run one or more steps (separated by "+") in this process."""
     setup()
-    command, args = argv[0], argv[1:]
+    steps, current = [], []
+    for arg in argv:
+        if arg == "+":
+            steps.append(current)
+            current = []
+        else:
+            current.append(arg)
+    steps.append(current)
+    for step in steps:
+        run_step(step[0], step[1:])
+
+
+def run_step(command, args):
     if command == "seed":
         seed(int(args[0]) if args else 5)
     elif command == "dump":
