@@ -31,6 +31,7 @@ from django.db.models import ProtectedError
 
 from apps.centers.models import Center
 from apps.sync import keys, registry
+from apps.sync.bulk import raw_bulk_insert
 from apps.sync.codec import RowDecoder, encode_value
 from apps.sync.exporter import TOMBSTONE_LABEL
 from apps.sync.history import sync_log_write
@@ -496,7 +497,7 @@ def _insert(model, objs, using, result, label) -> set[str]:
     fields = list(model._meta.concrete_fields)
     try:
         with transaction.atomic(using=using):
-            _raw_insert(model, objs, fields, using)
+            raw_bulk_insert(model, objs, fields, using)
         return {str(o.pk) for o in objs}
     except IntegrityError:
         pass
@@ -504,21 +505,11 @@ def _insert(model, objs, using, result, label) -> set[str]:
     for obj in objs:
         try:
             with transaction.atomic(using=using):
-                _raw_insert(model, [obj], fields, using)
+                raw_bulk_insert(model, [obj], fields, using)
             done.add(str(obj.pk))
         except IntegrityError as exc:
             result.conflict(label, obj.pk, UNIQUE, str(exc)[:200])
     return done
-
-
-def _raw_insert(model, objs, fields, using) -> None:
-    from django.db import connections
-
-    connection = connections[using]
-    batch = max(1, connection.ops.bulk_batch_size(fields, objs))
-    manager = model._base_manager.using(using)
-    for start in range(0, len(objs), batch):
-        manager._insert(objs[start : start + batch], fields=fields, using=using, raw=True)
 
 
 def _update(model, objs, field_names, using, result, label) -> set[str]:

@@ -120,8 +120,9 @@ def dump() -> None:
     out = {}
     for spec in registry.specs():
         names = [f.attname for f in spec.fields()]
+        pk = names.index(spec.model._meta.pk.attname)
         out[spec.label] = {
-            str(v[0]): encode_row(names, v) for v in spec.model._base_manager.order_by("pk").values_list(*names)
+            str(v[pk]): encode_row(names, v) for v in spec.model._base_manager.order_by("pk").values_list(*names)
         }
     out["sync.Tombstone"] = sorted(f"{t.model}:{t.object_id}:{t.version}" for t in Tombstone.objects.all())
     root = Path(settings.MEDIA_ROOT)
