@@ -147,7 +147,7 @@ def _check_addressing(reader: PackageReader, allowed_target: str | None) -> None
     else:
         raise PackageRefused("wrong_kind", f"A {reader.kind} cannot be imported; use restore_database for backups.")
     if allowed_target is not None and m.get("target") != allowed_target:
-        raise PackageRefused("wrong_center", f"You may only import packages addressed to center {allowed_target}.")
+        raise PackageRefused("not_your_center", f"You may only import packages addressed to center {allowed_target}.")
 
 
 def _node_name(node: str) -> str:
