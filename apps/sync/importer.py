@@ -109,7 +109,12 @@ def package_verify(path: Path, *, allowed_target: str | None = None) -> PackageR
     try:
         reader.check_versions()
         try:
-            public_key = keys.hq_public_key() if reader.origin == "HQ" else keys.trusted_public_key(reader.origin)
+            if reader.origin == settings.NODE_CENTER:  # our own package coming back
+                public_key = keys.node_private_key().public_key()
+            elif reader.origin == "HQ":
+                public_key = keys.hq_public_key()
+            else:
+                public_key = keys.trusted_public_key(reader.origin)
         except keys.KeyMissing as exc:
             raise PackageRefused(
                 "untrusted_key",

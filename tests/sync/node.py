@@ -147,6 +147,21 @@ def center_edit() -> None:
         room_create(center=center, code="HALL", capacity=40, rows=5, columns=8)
 
 
+def room(code: str, name: str) -> None:
+    """The center creates (or renames) one of its rooms."""
+    from django.conf import settings
+
+    from apps.centers.models import Center, Room
+    from apps.centers.services import room_create, room_update
+
+    center = Center.objects.get(code=settings.NODE_CENTER)
+    existing = Room.objects.filter(center=center, code=code).first()
+    if existing:
+        room_update(room=existing, data={"name": name})
+    else:
+        room_create(center=center, code=code, name=name, capacity=10, rows=2, columns=5)
+
+
 def main(argv):
     """Run one or more steps (separated by "+") in this process."""
     setup()
@@ -167,6 +182,8 @@ def run_step(command, args):
         seed(int(args[0]) if args else 5)
     elif command == "dump":
         dump()
+    elif command == "room":
+        room(*args)
     elif command == "center-edit":
         center_edit()
     elif command == "manage":

@@ -13,9 +13,11 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -188,3 +190,65 @@ def test_an_import_killed_mid_apply_leaves_the_database_as_before(nodes, tmp_pat
     assert counts(out, "candidates.Candidate") == (20, 0, 0)
     after = fresh.dump()
     assert len(after["candidates.Candidate"]) == 20 and len(after["media"]) == 40
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_sync_results_pulls_and_pushes_over_http_or_carries_a_file(nodes):
+    """HQ pulls A01's results from A01's own server (a live process on loopback), logging
+    in with the center manager's account that reached A01 in the center package."""
+    base, hq, center = nodes
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.sync.node", "manage", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=center.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        center.run("room", "ANNEX", "Annex")
+        wait_for(f"{url}/api/health/")
+        link = ("sync_link", "--center-id", "A01", "--url", url, "--username", "manager_a", "--password-env", "PW")
+        out = hq.run(
+            *("manage", *link, "+", "manage", "sync_results", "--source-center", "A01", "--target-center", "HQ"),
+            extra_env={"PW": "s3cret-Passw0rd!"},
+        ).stdout
+        assert counts(out, "centers.Room") == (1, 2, 0)
+        assert f"from {url} delivered to HQ by local import" in out
+        annex = {k: v for k, v in center.dump()["centers.Room"].items() if v["code"] == "ANNEX"}
+        assert {k: hq.dump()["centers.Room"].get(k) for k in annex} == annex
+
+        # Again: nothing changes. Pushed over HTTP to a node: counts come back.
+        out = hq.manage("sync_results", "--source-center", "A01", "--target-center", "HQ").stdout
+        assert "0 rows applied, 0 conflict(s)" in out
+        out = hq.manage("sync_results", "--source-center", "A01", "--target-center", "A01").stdout
+        assert f"delivered to A01 by {url}; 0 rows applied, 0 conflict(s)" in out
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+    # No link any more: refused with the way out, and the way out works.
+    refused = hq.manage("sync_results", "--source-center", "A01", "--target-center", "HQ", check=False)
+    assert refused.returncode != 0 and "unreachable" in refused.stderr and "--via-file" in refused.stderr
+    carried = base / "carried.json"
+    center.manage("sync_results", "--source-center", "A01", "--target-center", "HQ", "--via-file", str(carried))
+    out = hq.manage("import_center_data", "--input-file", str(carried)).stdout
+    assert counts(out, "centers.Room") == (0, 3, 0)
