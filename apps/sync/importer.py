@@ -5,13 +5,14 @@ Order of work (DESIGN.md §4, §5):
 1. Refuse before touching anything: not a zip / truncated, unknown format or
    incompatible application version, wrong kind for this node, addressed to another
    node, origin not trusted, bad signature, any file's checksum, unknown models/fields.
-   Media files are extracted to a staging directory while their checksums are checked.
+   (Media files are checksummed here too, but not extracted.)
 2. Apply in one durable transaction, model by model in dependency order, in batches:
    the existing (id, version, origin) of a batch are loaded with one query, new rows
    are inserted in bulk, newer rows updated in bulk with explicit fields. A row is
    applied only when the sender owns it and its version is newer; every other row is
    "unchanged" (same version, same content) or a conflict with a reason.
-3. Staged media files of applied rows move into MEDIA_ROOT on commit; the staging
+3. Media files of applied rows only are extracted (checksummed again) to a flat
+   staging directory and move into MEDIA_ROOT on commit; the staging
    directory is removed either way. A killed process leaves the database as before
    (SQLite/PostgreSQL roll the open transaction back) and no media moved.
 """
@@ -190,7 +191,7 @@ def package_import(
     started = time.monotonic()
     path = Path(path)
     sha256, size = file_sha256(path) if path.is_file() else ("", 0)
-    staging = None
+    stager = None
     try:
         reader = package_verify(path, allowed_target=allowed_target)
     except PackageRefused as exc:
@@ -216,10 +217,8 @@ def package_import(
         size_bytes=size,
     )
     try:
-        if not dry_run:
-            staging = _staging_dir()
         try:
-            reader.verify_files(stage_media_to=staging, progress=progress)
+            reader.verify_files(progress=progress)
         except PackageRefused as exc:
             sync_log_write(
                 direction=SyncDirection.IMPORT,
@@ -236,21 +235,21 @@ def package_import(
                 size_bytes=size,
             )
             raise
-        media_moves: list[str] = []
+        stager = MediaStager(reader, extract=not dry_run)
         using = router.db_for_write(Tombstone)
         with transaction.atomic(using=using, durable=True):
-            _apply(reader, result, media_moves, using, progress)
+            _apply(reader, result, stager, using, progress)
             if dry_run:
                 transaction.set_rollback(True, using=using)
             else:
-                # The callback owns the staging directory from here (it removes it).
-                moving, staging = staging, None
-                transaction.on_commit(lambda: _move_media(moving, media_moves), using=using)
-        result.media_files = len(media_moves)
+                # The callback owns the staged files from here (it removes the directory).
+                moving, stager = stager, None
+                transaction.on_commit(moving.move_in, using=using)
+        result.media_files = len(moving.names) if not dry_run else len(stager.names)
     finally:
         reader.close()
-        if staging is not None:  # refused, dry run or rolled back: nothing moves in
-            shutil.rmtree(staging, ignore_errors=True)
+        if stager is not None:  # refused, dry run or rolled back: nothing moves in
+            stager.discard()
     result.seconds = time.monotonic() - started
     sync_log_write(
         direction=SyncDirection.IMPORT,
@@ -286,23 +285,46 @@ def _staging_dir() -> Path:
     return staging
 
 
-def _move_media(staging: Path, names: list[str]) -> None:
-    media_root = Path(settings.MEDIA_ROOT)
-    try:
-        for name in names:
-            src = staging / name
-            if src.is_file():
+class MediaStager:
+    """Media files of applied rows: extracted (and checksummed) into one flat staging
+    directory during the transaction, moved into MEDIA_ROOT by `move_in` on commit."""
+
+    def __init__(self, reader: PackageReader, *, extract: bool):
+        self.reader = reader
+        self.extract = extract
+        self.available = {n[len("media/") :] for n in reader.manifest.get("files", {}) if n.startswith("media/")}
+        self.names: list[str] = []
+        self.dir: Path | None = None
+
+    def add(self, name: str) -> None:
+        if not name or name not in self.available:
+            return
+        if self.extract:
+            if self.dir is None:
+                self.dir = _staging_dir()
+            self.reader.extract_media(name, self.dir / f"{len(self.names):08d}")
+        self.names.append(name)
+
+    def move_in(self) -> None:
+        media_root = Path(settings.MEDIA_ROOT)
+        try:
+            for i, name in enumerate(self.names):
                 dst = media_root / name
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, dst)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+                os.replace(self.dir / f"{i:08d}", dst)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
 
 
 # --- applying -------------------------------------------------------------------------
 
 
-def _apply(reader: PackageReader, result: ImportReport, media_moves: list[str], using: str, progress) -> None:
+def _apply(reader: PackageReader, result: ImportReport, stager: MediaStager, using: str, progress) -> None:
     sender = reader.origin
     sender_center_id = None
     if sender != "HQ":
@@ -310,21 +332,19 @@ def _apply(reader: PackageReader, result: ImportReport, media_moves: list[str], 
     in_package = set(reader.labels())
     total = sum(reader.row_count(label) for label in in_package)
     done = 0
-    media_files = {n[len("media/") :] for n in reader.manifest.get("files", {}) if n.startswith("media/")}
     for spec in registry.specs():
         if spec.label not in in_package:
             continue
         names = reader.manifest["models"][spec.label]["fields"]
         decoder = RowDecoder(spec.model, names)
         counts = result.counts(spec.label)
+        media_attnames = [spec.model._meta.get_field(f).attname for f in spec.media]
         for batch in reader.rows(spec.label, BATCH_SIZE):
             _apply_batch(spec, batch, names, decoder, sender, sender_center_id, result, using)
             for row in batch:
                 if row.get("__applied__"):
-                    for media_field in spec.media:
-                        name = row.get(spec.model._meta.get_field(media_field).attname)
-                        if name and name in media_files:
-                            media_moves.append(name)
+                    for attname in media_attnames:
+                        stager.add(row.get(attname))
             done += len(batch)
             report(progress, done, total, spec.label)
             if batch_hook is not None:

@@ -16,7 +16,6 @@ checksum (which also catches truncation and single flipped bytes).
 import hashlib
 import json
 import os
-import shutil
 import uuid
 import zipfile
 import zlib
@@ -329,14 +328,23 @@ class PackageReader:
     def labels(self) -> list[str]:
         return list(self.manifest.get("models", {}))
 
-    def extract_media(self, storage_name: str, destination: Path) -> bool:
+    def extract_media(self, storage_name: str, destination: Path) -> None:
+        """Copy one media file out, checking its SHA-256 against the manifest again (the
+        package file could have changed since it was verified)."""
         name = media_name(storage_name)
-        if name not in self.manifest.get("files", {}) or not safe_storage_name(storage_name):
-            return False
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        with self.zip.open(name) as src, open(destination, "wb") as out:
-            shutil.copyfileobj(src, out, CHUNK)
-        return True
+        meta = self.manifest.get("files", {}).get(name)
+        if meta is None or not safe_storage_name(storage_name):
+            raise PackageRefused("damaged", f"{name} is not in the package.")
+        digest = hashlib.sha256()
+        try:
+            with self.zip.open(name) as src, open(destination, "wb") as out:
+                while chunk := src.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise PackageRefused("checksum_mismatch", f"{name} is damaged or was altered ({exc}).") from exc
+        if digest.hexdigest() != meta.get("sha256"):
+            raise PackageRefused("checksum_mismatch", f"Checksum mismatch for {name}: the file was altered.")
 
 
 class _NullWriter:
