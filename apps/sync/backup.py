@@ -172,7 +172,7 @@ def database_restore(
                 names = reader.manifest["models"][label]["fields"]
                 decoder = RowDecoder(model, names)
                 remap = _remappers(model, ct_map, perm_map)
-                fields = [f for f in model._meta.concrete_fields if f.attname in names]
+                fields = list(model._meta.concrete_fields)  # a field the backup lacks takes its default
                 count = 0
                 for batch in reader.rows(label, BATCH_SIZE):
                     objs = []
@@ -180,7 +180,7 @@ def database_restore(
                         for attname, mapping in remap:
                             if row.get(attname) is not None:
                                 row[attname] = mapping[row[attname]]
-                        objs.append(decoder.instance(row))
+                        objs.append(decoder.values(row))
                     raw_bulk_insert(model, objs, fields, using)
                     count += len(objs)
                     done += len(objs)

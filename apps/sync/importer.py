@@ -84,6 +84,8 @@ class ImportReport:
     conflict_count: int = 0
     media_files: int = 0
     seconds: float = 0.0
+    # Where the time went: verify (checksums, signature), rows, media (extract), move (on commit).
+    phases: dict[str, float] = field(default_factory=dict)
 
     def counts(self, label: str) -> ModelCounts:
         return self.models.setdefault(label, ModelCounts())
@@ -218,7 +220,9 @@ def package_import(
     )
     try:
         try:
+            phase = time.monotonic()
             reader.verify_files(progress=progress)
+            result.phases["verify"] = round(time.monotonic() - phase, 3)
         except PackageRefused as exc:
             sync_log_write(
                 direction=SyncDirection.IMPORT,
@@ -235,10 +239,13 @@ def package_import(
                 size_bytes=size,
             )
             raise
-        stager = MediaStager(reader, extract=not dry_run)
+        stager = MediaStager(reader, extract=not dry_run, result=result)
         using = router.db_for_write(Tombstone)
         with transaction.atomic(using=using, durable=True):
+            phase = time.monotonic()
             _apply(reader, result, stager, using, progress)
+            result.phases["rows"] = round(time.monotonic() - phase - stager.seconds, 3)
+            result.phases["media"] = round(stager.seconds, 3)
             if dry_run:
                 transaction.set_rollback(True, using=using)
             else:
@@ -289,9 +296,11 @@ class MediaStager:
     """Media files of applied rows: extracted (and checksummed) into one flat staging
     directory during the transaction, moved into MEDIA_ROOT by `move_in` on commit."""
 
-    def __init__(self, reader: PackageReader, *, extract: bool):
+    def __init__(self, reader: PackageReader, *, extract: bool, result: ImportReport):
         self.reader = reader
         self.extract = extract
+        self.result = result
+        self.seconds = 0.0
         self.available = {n[len("media/") :] for n in reader.manifest.get("files", {}) if n.startswith("media/")}
         self.names: list[str] = []
         self.dir: Path | None = None
@@ -300,20 +309,30 @@ class MediaStager:
         if not name or name not in self.available:
             return
         if self.extract:
+            started = time.monotonic()
             if self.dir is None:
                 self.dir = _staging_dir()
             self.reader.extract_media(name, self.dir / f"{len(self.names):08d}")
+            self.seconds += time.monotonic() - started
         self.names.append(name)
 
     def move_in(self) -> None:
-        media_root = Path(settings.MEDIA_ROOT)
+        # os.path and a cache of made folders: 20,000 files move in well under a second.
+        media_root = str(settings.MEDIA_ROOT)
+        staging = str(self.dir)
+        made: set[str] = set()
+        started = time.monotonic()
         try:
             for i, name in enumerate(self.names):
-                dst = media_root / name
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.dir / f"{i:08d}", dst)
+                dst = os.path.join(media_root, name)
+                folder = os.path.dirname(dst)
+                if folder not in made:
+                    os.makedirs(folder, exist_ok=True)
+                    made.add(folder)
+                os.replace(os.path.join(staging, f"{i:08d}"), dst)
         finally:
             self.discard()
+            self.result.phases["move"] = round(time.monotonic() - started, 3)
 
     def discard(self) -> None:
         if self.dir is not None:
@@ -472,7 +491,7 @@ def _apply_batch(spec, rows, names, decoder, sender, sender_center_id, result: I
             to_update = [r for r in to_update if r[pk_name] not in missing]
 
     if to_create:
-        created = _insert(model, [decoder.instance(r) for r in to_create], using, result, label)
+        created = _insert(model, [decoder.values(r) for r in to_create], using, result, label)
         counts.created += len(created)
         _mark_applied(to_create, created, pk_name)
     if to_update:
@@ -512,28 +531,28 @@ def _same(ours: list, theirs: list) -> bool:
     return all(not (a != b and str(a) != str(b)) for a, b in zip(ours, theirs, strict=True))
 
 
-def _insert(model, objs, using, result, label) -> set[str]:
+def _insert(model, rows: list[dict], using, result, label) -> set[str]:
     """Bulk insert keeping every value as sent (created_at/updated_at included).
 
-    `bulk_create` would overwrite auto_now fields; the raw insert is what `loaddata`
-    uses (Model.save_base(raw=True)). On a uniqueness clash the batch falls back to
-    one savepoint per row so the offending rows become conflicts and the rest apply.
+    On a uniqueness clash the batch falls back to one savepoint per row, so the
+    offending rows become conflicts and the rest apply.
     """
     fields = list(model._meta.concrete_fields)
+    pk = model._meta.pk.attname
     try:
         with transaction.atomic(using=using):
-            raw_bulk_insert(model, objs, fields, using)
-        return {str(o.pk) for o in objs}
+            raw_bulk_insert(model, rows, fields, using)
+        return {str(r[pk]) for r in rows}
     except IntegrityError:
         pass
     done = set()
-    for obj in objs:
+    for row in rows:
         try:
             with transaction.atomic(using=using):
-                raw_bulk_insert(model, [obj], fields, using)
-            done.add(str(obj.pk))
+                raw_bulk_insert(model, [row], fields, using)
+            done.add(str(row[pk]))
         except IntegrityError as exc:
-            result.conflict(label, obj.pk, UNIQUE, str(exc)[:200])
+            result.conflict(label, row[pk], UNIQUE, str(exc)[:200])
     return done
 
 

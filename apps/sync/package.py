@@ -4,7 +4,7 @@
                              target, center, exam scope, created_at, since, model fields,
                              and for every other file its SHA-256, size and row count
     manifest.sig             Ed25519 signature of the exact bytes of manifest.json
-    data/<app.Model>.jsonl   one JSON object per row (deflated)
+    data/<app.Model>.jsonl   one JSON object per row (LZMA-compressed)
     media/<path>             files of FileFields, under their storage name (stored)
 
 Writing streams: rows go through a zip entry opened for writing and are hashed on
@@ -15,6 +15,7 @@ checksum (which also catches truncation and single flipped bytes).
 
 import hashlib
 import json
+import lzma
 import os
 import uuid
 import zipfile
@@ -125,7 +126,10 @@ class PackageWriter:
         """Stream rows of one model into data/<label>.jsonl; returns the row count."""
         name = data_name(label)
         info = zipfile.ZipInfo(name, date_time=timezone.now().timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
+        # LZMA: JSON lines shrink to ~55% of deflate's size (and below gzipped `dumpdata`
+        # output), and decompress fast. Python's zipfile and 7-Zip read it; Info-ZIP
+        # `unzip` lists it but cannot extract it (use `python -m zipfile -e`).
+        info.compress_type = zipfile.ZIP_LZMA
         digest = hashlib.sha256()
         count = size = 0
         with self._zip.open(info, "w", force_zip64=True) as out:
@@ -218,7 +222,7 @@ class PackageReader:
         try:
             manifest_bytes = archive.read(MANIFEST)
             signature = archive.read(SIGNATURE) if SIGNATURE in names else None
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError) as exc:
             archive.close()
             raise PackageRefused("damaged", f"The manifest is damaged or was altered ({exc}).") from exc
         try:
@@ -299,7 +303,7 @@ class PackageReader:
                         digest.update(chunk)
                         out.write(chunk)
                         size += len(chunk)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError) as exc:
                 raise PackageRefused("checksum_mismatch", f"{name} is damaged or was altered ({exc}).") from exc
             if digest.hexdigest() != meta.get("sha256") or size != meta.get("bytes"):
                 raise PackageRefused("checksum_mismatch", f"Checksum mismatch for {name}: the file was altered.")
@@ -341,7 +345,7 @@ class PackageReader:
                 while chunk := src.read(CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError) as exc:
             raise PackageRefused("checksum_mismatch", f"{name} is damaged or was altered ({exc}).") from exc
         if digest.hexdigest() != meta.get("sha256"):
             raise PackageRefused("checksum_mismatch", f"Checksum mismatch for {name}: the file was altered.")

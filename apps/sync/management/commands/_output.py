@@ -17,6 +17,8 @@ def import_summary(report: ImportReport) -> list[str]:
         f"{applied} rows {verb} applied, {report.conflict_count} conflict(s), "
         f"{report.media_files} media file(s), {report.seconds:.1f} s."
     )
+    if report.phases:
+        lines.append("time: " + ", ".join(f"{k} {v:.2f} s" for k, v in report.phases.items()))
     for conflict in report.conflicts[:20]:
         lines.append(f"  conflict: {conflict['model']} {conflict['id']}: {conflict['reason']} ({conflict['detail']})")
     if report.conflict_count > 20:
