@@ -151,6 +151,9 @@ def database_restore(
         staging = media_root.parent / f".{media_root.name}-restore-{uuid.uuid4().hex}"
         staging.mkdir()
         reader.verify_files(stage_media_to=staging, progress=progress)
+        verified = result.signature.endswith("verified")
+        if reader.signature is None or verified:
+            reader.check_file_seal(_backup_public_key(reader) if verified else None)
         result.media_files = sum(1 for n in reader.manifest["files"] if n.startswith("media/"))
 
         using = router.db_for_write(ContentType)
@@ -214,17 +217,20 @@ def database_restore(
     return result
 
 
+def _backup_public_key(reader: PackageReader):
+    if reader.origin == settings.NODE_CENTER:
+        return keys.node_private_key().public_key()
+    if reader.origin == "HQ":
+        return keys.hq_public_key()
+    return keys.trusted_public_key(reader.origin)
+
+
 def _check_backup_signature(reader: PackageReader) -> str:
     """Verify the signature when we hold a key for its origin; say what was checked."""
     if reader.signature is None:
         return "unsigned backup (checksums verified)"
     try:
-        if reader.origin == settings.NODE_CENTER:
-            public_key = keys.node_private_key().public_key()
-        elif reader.origin == "HQ":
-            public_key = keys.hq_public_key()
-        else:
-            public_key = keys.trusted_public_key(reader.origin)
+        public_key = _backup_public_key(reader)
     except keys.KeyMissing:
         return f"signature of {reader.origin} not checked: no key for it on this node (checksums verified)"
     reader.check_signature(public_key)

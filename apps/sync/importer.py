@@ -111,25 +111,28 @@ def package_verify(path: Path, *, allowed_target: str | None = None) -> PackageR
     reader = PackageReader.open(path)
     try:
         reader.check_versions()
-        try:
-            if reader.origin == settings.NODE_CENTER:  # our own package coming back
-                public_key = keys.node_private_key().public_key()
-            elif reader.origin == "HQ":
-                public_key = keys.hq_public_key()
-            else:
-                public_key = keys.trusted_public_key(reader.origin)
-        except keys.KeyMissing as exc:
-            raise PackageRefused(
-                "untrusted_key",
-                f"The package comes from {reader.origin}, whose public key this node does not trust. {exc}",
-            ) from exc
-        reader.check_signature(public_key)
+        reader.check_signature(_public_key(reader))
         _check_addressing(reader, allowed_target)
         _check_schema(reader)
     except BaseException:
         reader.close()
         raise
     return reader
+
+
+def _public_key(reader: PackageReader):
+    """The key that must have signed the package: the origin's trusted key."""
+    try:
+        if reader.origin == settings.NODE_CENTER:  # our own package coming back
+            return keys.node_private_key().public_key()
+        if reader.origin == "HQ":
+            return keys.hq_public_key()
+        return keys.trusted_public_key(reader.origin)
+    except keys.KeyMissing as exc:
+        raise PackageRefused(
+            "untrusted_key",
+            f"The package comes from {reader.origin}, whose public key this node does not trust. {exc}",
+        ) from exc
 
 
 def _check_addressing(reader: PackageReader, allowed_target: str | None) -> None:
@@ -222,6 +225,7 @@ def package_import(
         try:
             phase = time.monotonic()
             reader.verify_files(progress=progress)
+            reader.check_file_seal(_public_key(reader))
             result.phases["verify"] = round(time.monotonic() - phase, 3)
         except PackageRefused as exc:
             sync_log_write(

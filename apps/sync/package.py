@@ -4,6 +4,7 @@
                              target, center, exam scope, created_at, since, model fields,
                              and for every other file its SHA-256, size and row count
     manifest.sig             Ed25519 signature of the exact bytes of manifest.json
+    (zip comment)            the seal: Ed25519 signature of the SHA-256 of every byte before it
     data/<app.Model>.jsonl   one JSON object per row (LZMA-compressed)
     media/<path>             files of FileFields, under their storage name (stored)
 
@@ -39,6 +40,13 @@ CENTER_PACKAGE = "center-package"
 RESULTS_PACKAGE = "results-package"
 BACKUP = "backup"
 KINDS = (CENTER_PACKAGE, RESULTS_PACKAGE, BACKUP)
+
+# The zip comment (the file's last 64 bytes) holds an Ed25519 signature of the SHA-256
+# of every byte before it (or, unsigned, that SHA-256 in hex), covering the zip
+# structure that the per-file checksums cannot.
+FILE_SIGNATURE = "ed25519-sha256-zip-comment"
+FILE_DIGEST = "sha256-hex-zip-comment"  # unsigned backups: integrity without authenticity
+SEAL_BYTES = 64
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -177,12 +185,23 @@ class PackageWriter:
 
     def finish(self, *, sign: bool = True) -> dict:
         """Write manifest.json (+ manifest.sig), close, move into place. Returns the manifest."""
+        self.manifest["file_seal"] = FILE_SIGNATURE if sign else FILE_DIGEST
         body = json.dumps(self.manifest, indent=1, sort_keys=True).encode()
         self._zip.writestr(MANIFEST, body, compress_type=zipfile.ZIP_STORED)
         if sign:
             self._zip.writestr(SIGNATURE, keys.sign(body), compress_type=zipfile.ZIP_STORED)
+        # Room for the whole-file seal: the zip comment, the file's last 64 bytes.
+        self._zip.comment = bytes(SEAL_BYTES)
         self._zip.close()
-        with open(self._tmp, "rb") as fh:
+        with open(self._tmp, "r+b") as fh:
+            digest = hashlib.sha256()
+            remaining = os.fstat(fh.fileno()).st_size - SEAL_BYTES
+            while remaining > 0:
+                chunk = fh.read(min(CHUNK, remaining))
+                digest.update(chunk)
+                remaining -= len(chunk)
+            fh.write(keys.sign(digest.digest()) if sign else digest.hexdigest().encode())
+            fh.flush()
             os.fsync(fh.fileno())
         os.replace(self._tmp, self.path)
         self._finished = True
@@ -270,6 +289,36 @@ class PackageReader:
             raise PackageRefused(
                 "bad_signature",
                 f"The signature does not match: the manifest was altered or not signed by {self.origin}'s trusted key.",
+            )
+
+    def check_file_seal(self, public_key=None) -> None:
+        """Check the seal over every byte of the file (zip structure included), so that no
+        single flipped byte goes unnoticed, even outside the checksummed contents. Signed
+        packages need `public_key`; unsigned backups carry a plain SHA-256."""
+        seal = self.manifest.get("file_seal")
+        if seal not in (FILE_SIGNATURE, FILE_DIGEST) or (seal == FILE_DIGEST and self.signature is not None):
+            raise PackageRefused("damaged", "The package has no whole-file seal.")
+        digest = hashlib.sha256()
+        with open(self.path, "rb") as fh:
+            remaining = os.fstat(fh.fileno()).st_size - SEAL_BYTES
+            while remaining > 0:
+                chunk = fh.read(min(CHUNK, remaining))
+                if not chunk:
+                    break
+                digest.update(chunk)
+                remaining -= len(chunk)
+            stored = fh.read(SEAL_BYTES)
+        if seal == FILE_SIGNATURE:
+            ok = (
+                len(stored) == SEAL_BYTES
+                and public_key is not None
+                and keys.verify(public_key, stored, digest.digest())
+            )
+        else:
+            ok = stored == digest.hexdigest().encode()
+        if not ok:
+            raise PackageRefused(
+                "checksum_mismatch", "The package file was altered: its seal over the whole file does not match."
             )
 
     def verify_files(self, *, stage_media_to: Path | None = None, progress=None) -> None:

@@ -140,3 +140,16 @@ def test_a_damaged_backup_is_refused_before_anything_changes(rich_database, tmp_
 def test_a_package_is_not_a_backup(center_package):
     with pytest.raises(PackageRefused, match="not a backup"):
         backup.database_restore(path=center_package, force=True)
+
+
+def test_an_unsigned_backup_is_sealed_by_a_checksum(rich_database, tmp_path, settings):
+    import shutil as sh
+
+    sh.rmtree(settings.DATA_DIR / "keys")
+    path = tmp_path / "backup.zip"
+    assert not backup.database_backup(output=path).signed
+    data = bytearray(path.read_bytes())
+    data[12] ^= 0x01  # the first zip header's timestamp: no content changes
+    path.write_bytes(bytes(data))
+    with pytest.raises(PackageRefused, match="altered"):
+        backup.database_restore(path=path, force=True)

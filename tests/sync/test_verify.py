@@ -146,3 +146,19 @@ def test_the_command_says_refused_and_exits_non_zero(center_package, settings):
     at_center(settings, "B01")
     with pytest.raises(CommandError, match="Package refused, nothing changed: This package is for center A01"):
         call_command("import_center_data", "--input-file", str(center_package), verbosity=0)
+
+
+def test_a_flipped_byte_anywhere_in_the_file_is_refused(center_package, settings):
+    """Zip headers and the central directory too (a changed timestamp in a header alters no
+    checksummed content, but the whole-file seal catches it)."""
+    at_center(settings)
+    original = center_package.read_bytes()
+    with zipfile.ZipFile(center_package) as zf:
+        central = zf.start_dir
+    offsets = [10, 12, central + 12, central + 40, len(original) - 30, len(original) - 1]
+    offsets += [len(original) * k // 7 for k in range(1, 7)]
+    for offset in offsets:
+        data = bytearray(original)
+        data[offset] ^= 0x01
+        center_package.write_bytes(bytes(data))
+        refused(center_package, "altered|damaged|truncated|signature|not a sync package")
