@@ -107,7 +107,11 @@ def seed(n: int) -> None:
 
 
 def dump() -> None:
-    """Every registered row (encoded as in packages) and the media files, as JSON on stdout."""
+    print(json.dumps(snapshot(), sort_keys=True))
+
+
+def snapshot() -> dict:
+    """Every registered row (encoded as in packages) and the media files."""
     import hashlib
     from pathlib import Path
 
@@ -129,7 +133,7 @@ def dump() -> None:
     out["media"] = {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()
     }
-    print(json.dumps(out, sort_keys=True))
+    return out
 
 
 def center_edit() -> None:

@@ -267,3 +267,19 @@ def test_sync_results_pulls_and_pushes_over_http_or_carries_a_file(nodes):
     center.manage("sync_results", "--source-center", "A01", "--target-center", "HQ", "--via-file", str(carried))
     out = hq.manage("import_center_data", "--input-file", str(carried)).stdout
     assert counts(out, "centers.Room") == (0, 3, 0)
+
+
+@pytest.mark.django_db
+def test_a_sqlite_backup_restores_into_this_test_database(nodes, django_capture_on_commit_callbacks):
+    """SQLite (the HQ node) -> the suite's own database: PostgreSQL when CI runs the suite
+    there, so this is the cross-backend restore."""
+    from apps.sync.backup import database_restore
+    from tests.sync.node import snapshot
+
+    base, hq, _ = nodes
+    path = base / "hq-backup.json"
+    _, expected = hq.then_dump("manage", "backup_database", "--output-file", str(path))
+    with django_capture_on_commit_callbacks(execute=True):
+        database_restore(path=path, force=True)
+    restored = json.loads(json.dumps(snapshot(), sort_keys=True))
+    assert restored == expected
