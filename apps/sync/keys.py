@@ -115,3 +115,14 @@ def trust_node(node: str, pem: str):
         row.public_key = pem
         synced_save(row, update_fields=["public_key"])
     return row
+
+
+def fingerprint(pem: str | bytes) -> str:
+    """A short, comparable form of a public key (SHA-256 of its DER), for key exchange by phone."""
+    import hashlib
+
+    der = load_public_key_pem(pem).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashlib.sha256(der).hexdigest()[:32]
+    return ":".join(digest[i : i + 4] for i in range(0, 32, 4))

@@ -95,3 +95,14 @@ def test_sync_link_never_travels(center_package, center_a):
     Center.objects.filter(pk=center_a.pk).update(sync_url="http://x", sync_secret="secret")
     with zipfile.ZipFile(center_package) as zf:
         assert b"sync_url" not in zf.read("data/centers.Center.jsonl")
+
+
+def test_sync_keys_list_shows_fingerprints(tmp_path, capsys):
+    call_command("sync_keys", "--init", verbosity=0)
+    pem = tmp_path / "k.pem"
+    call_command("sync_keys", "--export-public", str(pem))
+    exported = capsys.readouterr().out
+    call_command("sync_keys", "--list")
+    listed = capsys.readouterr().out
+    fp = keys.fingerprint(pem.read_text())
+    assert fp in exported and f"this node (HQ)\t{fp}" in listed and f"HQ\t{fp}" in listed

@@ -32,8 +32,11 @@ class Command(BaseCommand):
             node, file = options["trust"]
             self.trust(node.strip(), Path(file))
         else:
+            if keys.node_key_exists():
+                own = keys.public_key_pem(keys.node_private_key().public_key())
+                self.stdout.write(f"this node ({settings.NODE_CENTER})\t{keys.fingerprint(own)}")
             for row in TrustedKey.objects.all():
-                self.stdout.write(f"{row.node}\tversion {row.version}\tupdated {row.updated_at:%Y-%m-%d %H:%M}")
+                self.stdout.write(f"{row.node}\t{keys.fingerprint(row.public_key)}\tversion {row.version}")
 
     def init(self, *, force: bool) -> None:
         try:
@@ -52,7 +55,12 @@ class Command(BaseCommand):
         except keys.KeyMissing as exc:
             raise CommandError(str(exc)) from exc
         path.write_text(pem)
-        self.stdout.write(self.style.SUCCESS(f"Wrote the public key of node {settings.NODE_CENTER} to {path}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Wrote the public key of node {settings.NODE_CENTER} to {path} (fingerprint {keys.fingerprint(pem)}: "
+                "read it to the other side, who compares it after --trust)."
+            )
+        )
 
     def trust(self, node: str, path: Path) -> None:
         if not node:
@@ -68,4 +76,6 @@ class Command(BaseCommand):
                 keys.trust_node(node, pem)
         except ValueError as exc:
             raise CommandError(f"{path} does not hold an Ed25519 public key: {exc}") from exc
-        self.stdout.write(self.style.SUCCESS(f"This node now trusts packages signed by {node}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"This node now trusts packages signed by {node} (fingerprint {keys.fingerprint(pem)}).")
+        )
