@@ -146,6 +146,13 @@ def database_restore(
         unknown = [label for label in reader.labels() if label not in local]
         if unknown:
             raise PackageRefused("incompatible_schema", f"The backup holds tables this node does not have: {unknown}.")
+        for label in reader.labels():
+            try:
+                RowDecoder(local[label], reader.manifest["models"][label]["fields"])
+            except KeyError as exc:
+                raise PackageRefused(
+                    "incompatible_schema", f"{label} in the backup has columns this node does not know: {exc}."
+                ) from exc
         media_root = Path(settings.MEDIA_ROOT)
         media_root.parent.mkdir(parents=True, exist_ok=True)
         staging = media_root.parent / f".{media_root.name}-restore-{uuid.uuid4().hex}"
@@ -172,8 +179,6 @@ def database_restore(
                 label = model._meta.label
                 if label not in reader.labels():
                     continue
-                names = reader.manifest["models"][label]["fields"]
-                decoder = RowDecoder(model, names)
                 remap = _remappers(model, ct_map, perm_map)
                 fields = list(model._meta.concrete_fields)  # a field the backup lacks takes its default
                 count = 0
@@ -183,7 +188,7 @@ def database_restore(
                         for attname, mapping in remap:
                             if row.get(attname) is not None:
                                 row[attname] = mapping[row[attname]]
-                        objs.append(decoder.values(row))
+                        objs.append(row)  # JSON form: raw_bulk_insert prepares it
                     raw_bulk_insert(model, objs, fields, using)
                     count += len(objs)
                     done += len(objs)

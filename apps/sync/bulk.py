@@ -27,8 +27,38 @@ _PASS_THROUGH = {
 }
 
 
+# Field classes whose get_db_prep_save() accepts the JSON form (an ISO string, a UUID
+# string, a decimal string) itself, since their get_prep_value() calls to_python().
+_PREPARES_JSON_FORM = {
+    models.DateTimeField,
+    models.DateField,
+    models.TimeField,
+    models.UUIDField,
+    models.DecimalField,
+    models.FloatField,
+    models.ForeignKey,
+    models.OneToOneField,
+    models.JSONField,
+}
+
+
 def _passes_through(field: models.Field, value) -> bool:
     return type(field) in _PASS_THROUGH and (value is None or type(value) in (str, int, bool))
+
+
+def _prepare(field: models.Field, value, connection):
+    """A value (python, or the JSON form of codec.py) ready for the database."""
+    if _passes_through(field, value):
+        return value
+    if value is not None and type(field) not in _PREPARES_JSON_FORM:
+        value = field.to_python(value)  # e.g. BinaryField (base64), DurationField, custom fields
+    return field.get_db_prep_save(value, connection)
+
+
+def _python(field: models.Field, value):
+    if value is None or isinstance(field, models.JSONField):
+        return value
+    return field.to_python(value)
 
 
 def _value(field: models.Field, values: dict):
@@ -38,7 +68,8 @@ def _value(field: models.Field, values: dict):
 
 
 def raw_bulk_insert(model: type[models.Model], rows: list[dict], fields: list[models.Field], using: str) -> None:
-    """Insert `rows` ({attname: python value}; a missing field takes its default).
+    """Insert `rows` ({attname: value}, python values or the JSON form of codec.py; a
+    missing field takes its default; keys that are not fields are ignored).
 
     Why not `bulk_create`: it calls pre_save(), which overwrites auto_now/auto_now_add
     fields (created_at, updated_at) with the current time, while a package or a backup
@@ -59,17 +90,11 @@ def raw_bulk_insert(model: type[models.Model], rows: list[dict], fields: list[mo
         columns = ", ".join(quote(f.column) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        params = []
-        for row in rows:
-            values = []
-            for f in fields:
-                value = _value(f, row)
-                values.append(value if _passes_through(f, value) else f.get_db_prep_save(value, connection))
-            params.append(values)
+        params = [[_prepare(f, _value(f, row), connection) for f in fields] for row in rows]
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
         return
-    objs = [model(**{f.attname: _value(f, row) for f in fields}) for row in rows]
+    objs = [model(**{f.attname: _python(f, _value(f, row)) for f in fields}) for row in rows]
     batch = max(1, connection.ops.bulk_batch_size(fields, objs))
     qs = model._base_manager.using(using)
     for start in range(0, len(objs), batch):

@@ -3,18 +3,20 @@
 Order of work (DESIGN.md §4, §5):
 
 1. Refuse before touching anything: not a zip / truncated, unknown format or
-   incompatible application version, wrong kind for this node, addressed to another
-   node, origin not trusted, bad signature, any file's checksum, unknown models/fields.
-   (Media files are checksummed here too, but not extracted.)
+   incompatible application version, origin not trusted, bad manifest signature,
+   wrong kind or addressee for this node, unknown models/fields, the signed seal over
+   every byte of the file, each data file's SHA-256 (and, when the seal fails, every
+   file's, to name the damaged one). The seal covers the media bytes; each media
+   file's own SHA-256 is checked again as it is extracted.
 2. Apply in one durable transaction, model by model in dependency order, in batches:
    the existing (id, version, origin) of a batch are loaded with one query, new rows
    are inserted in bulk, newer rows updated in bulk with explicit fields. A row is
    applied only when the sender owns it and its version is newer; every other row is
    "unchanged" (same version, same content) or a conflict with a reason.
-3. Media files of applied rows only are extracted (checksummed again) to a flat
-   staging directory and move into MEDIA_ROOT on commit; the staging
-   directory is removed either way. A killed process leaves the database as before
-   (SQLite/PostgreSQL roll the open transaction back) and no media moved.
+3. Media files of applied rows only are extracted to a flat staging directory and
+   move into MEDIA_ROOT on commit; the staging directory is removed either way. A
+   killed process leaves the database as before (SQLite/PostgreSQL roll the open
+   transaction back) and no media moved.
 """
 
 import os
@@ -37,7 +39,7 @@ from apps.sync.codec import RowDecoder, encode_value
 from apps.sync.exporter import TOMBSTONE_LABEL
 from apps.sync.history import sync_log_write
 from apps.sync.models import SyncDirection, SyncStatus, Tombstone
-from apps.sync.package import CENTER_PACKAGE, RESULTS_PACKAGE, PackageReader, PackageRefused, file_sha256
+from apps.sync.package import CENTER_PACKAGE, RESULTS_PACKAGE, PackageReader, PackageRefused, file_digests
 from apps.sync.registry import HQ, SyncSpec
 from utils.progress import ProgressCallback, report
 
@@ -195,7 +197,9 @@ def package_import(
     """
     started = time.monotonic()
     path = Path(path)
-    sha256, size = file_sha256(path) if path.is_file() else ("", 0)
+    # One pass over the file: its SHA-256 for the log and the digest the seal signs.
+    digests = file_digests(path) if path.is_file() else None
+    sha256, size = (digests.sha256, digests.size) if digests else ("", 0)
     stager = None
     try:
         reader = package_verify(path, allowed_target=allowed_target)
@@ -224,8 +228,14 @@ def package_import(
     try:
         try:
             phase = time.monotonic()
-            reader.verify_files(progress=progress)
-            reader.check_file_seal(_public_key(reader))
+            try:
+                reader.check_file_seal(_public_key(reader), digests=digests)
+            except PackageRefused:
+                reader.verify_files(progress=progress)  # names the damaged file, if one is
+                raise
+            # The signed seal covers every byte; the data files are checked one by one
+            # too, media files again as they are extracted (MediaStager).
+            reader.verify_files(media=False, progress=progress)
             result.phases["verify"] = round(time.monotonic() - phase, 3)
         except PackageRefused as exc:
             sync_log_write(
@@ -495,7 +505,7 @@ def _apply_batch(spec, rows, names, decoder, sender, sender_center_id, result: I
             to_update = [r for r in to_update if r[pk_name] not in missing]
 
     if to_create:
-        created = _insert(model, [decoder.values(r) for r in to_create], using, result, label)
+        created = _insert(model, to_create, using, result, label)  # JSON form: prepared field by field
         counts.created += len(created)
         _mark_applied(to_create, created, pk_name)
     if to_update:

@@ -51,6 +51,18 @@ SEAL_BYTES = 64
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 ZIP_MAGIC = b"PK\x03\x04"
+# What reading a damaged zip member can raise: bad CRC, broken streams, and for a flipped
+# flag or method byte "encrypted" (RuntimeError) or "unsupported method" (NotImplementedError).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
 CHUNK = 1024 * 1024
 
 
@@ -94,6 +106,36 @@ def file_sha256(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+@dataclass
+class FileDigests:
+    """One pass over a package file: its SHA-256 (for the log), the SHA-256 of every byte
+    before the seal, and the seal itself (the last SEAL_BYTES bytes)."""
+
+    sha256: str
+    size: int
+    sealed_digest: bytes
+    seal: bytes
+
+
+def file_digests(path: Path) -> FileDigests:
+    whole, sealed = hashlib.sha256(), hashlib.sha256()
+    size = os.path.getsize(path)
+    boundary = max(0, size - SEAL_BYTES)
+    done = 0
+    tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            whole.update(chunk)
+            if done + len(chunk) <= boundary:
+                sealed.update(chunk)
+            else:
+                cut = max(0, boundary - done)
+                sealed.update(chunk[:cut])
+                tail += chunk[cut:]
+            done += len(chunk)
+    return FileDigests(sha256=whole.hexdigest(), size=size, sealed_digest=sealed.digest(), seal=tail)
 
 
 class PackageWriter:
@@ -232,7 +274,7 @@ class PackageReader:
             )
         try:
             archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except ZIP_ERRORS as exc:
             raise PackageRefused("damaged", f"The package is truncated or damaged ({exc}).") from exc
         names = set(archive.namelist())
         if MANIFEST not in names:
@@ -241,7 +283,7 @@ class PackageReader:
         try:
             manifest_bytes = archive.read(MANIFEST)
             signature = archive.read(SIGNATURE) if SIGNATURE in names else None
-        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError) as exc:
+        except ZIP_ERRORS as exc:
             archive.close()
             raise PackageRefused("damaged", f"The manifest is damaged or was altered ({exc}).") from exc
         try:
@@ -284,59 +326,59 @@ class PackageReader:
 
     def check_signature(self, public_key) -> None:
         if self.signature is None:
-            raise PackageRefused("unsigned", "The package is not signed.")
+            raise PackageRefused(
+                "unsigned",
+                "The package has no signature (manifest.sig is missing: the file was altered or not signed).",
+            )
         if not keys.verify(public_key, self.signature, self.manifest_bytes):
             raise PackageRefused(
                 "bad_signature",
                 f"The signature does not match: the manifest was altered or not signed by {self.origin}'s trusted key.",
             )
 
-    def check_file_seal(self, public_key=None) -> None:
+    def check_file_seal(self, public_key=None, *, digests: FileDigests | None = None) -> None:
         """Check the seal over every byte of the file (zip structure included), so that no
         single flipped byte goes unnoticed, even outside the checksummed contents. Signed
         packages need `public_key`; unsigned backups carry a plain SHA-256."""
         seal = self.manifest.get("file_seal")
         if seal not in (FILE_SIGNATURE, FILE_DIGEST) or (seal == FILE_DIGEST and self.signature is not None):
             raise PackageRefused("damaged", "The package has no whole-file seal.")
-        digest = hashlib.sha256()
-        with open(self.path, "rb") as fh:
-            remaining = os.fstat(fh.fileno()).st_size - SEAL_BYTES
-            while remaining > 0:
-                chunk = fh.read(min(CHUNK, remaining))
-                if not chunk:
-                    break
-                digest.update(chunk)
-                remaining -= len(chunk)
-            stored = fh.read(SEAL_BYTES)
+        digests = digests or file_digests(self.path)
         if seal == FILE_SIGNATURE:
             ok = (
-                len(stored) == SEAL_BYTES
+                len(digests.seal) == SEAL_BYTES
                 and public_key is not None
-                and keys.verify(public_key, stored, digest.digest())
+                and keys.verify(public_key, digests.seal, digests.sealed_digest)
             )
         else:
-            ok = stored == digest.hexdigest().encode()
+            ok = digests.seal == digests.sealed_digest.hex().encode()
         if not ok:
             raise PackageRefused(
                 "checksum_mismatch", "The package file was altered: its seal over the whole file does not match."
             )
 
-    def verify_files(self, *, stage_media_to: Path | None = None, progress=None) -> None:
+    def verify_files(self, *, stage_media_to: Path | None = None, media: bool = True, progress=None) -> None:
         """Check every listed file's SHA-256 and size (and that nothing unlisted is inside).
 
-        With `stage_media_to`, media files are extracted there on the way (verified
-        before they are used; moved into MEDIA_ROOT only when the import commits).
+        With `stage_media_to`, media files are extracted there on the way. With
+        `media=False` media files are only checked for presence: the caller verified the
+        signed whole-file seal, which covers their bytes, and re-checks each file's
+        SHA-256 when it extracts it.
         """
         files = self.manifest.get("files", {})
         listed = set(files) | {MANIFEST, SIGNATURE}
         extra = [n for n in self.zip.namelist() if n not in listed]
         if extra:
-            raise PackageRefused("damaged", f"The package holds files its manifest does not list: {extra[:3]}.")
+            raise PackageRefused(
+                "damaged", f"The package was altered: it holds files its manifest does not list: {extra[:3]}."
+            )
         present = set(self.zip.namelist())
         total = len(files)
         for done, (name, meta) in enumerate(sorted(files.items()), start=1):
             if name not in present:
                 raise PackageRefused("damaged", f"{name} is missing from the package (truncated?).")
+            if not media and name.startswith("media/"):
+                continue
             target = None
             if stage_media_to is not None and name.startswith("media/"):
                 storage = name[len("media/") :]
@@ -352,7 +394,7 @@ class PackageReader:
                         digest.update(chunk)
                         out.write(chunk)
                         size += len(chunk)
-            except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError) as exc:
+            except ZIP_ERRORS as exc:
                 raise PackageRefused("checksum_mismatch", f"{name} is damaged or was altered ({exc}).") from exc
             if digest.hexdigest() != meta.get("sha256") or size != meta.get("bytes"):
                 raise PackageRefused("checksum_mismatch", f"Checksum mismatch for {name}: the file was altered.")
@@ -394,7 +436,7 @@ class PackageReader:
                 while chunk := src.read(CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
-        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError) as exc:
+        except ZIP_ERRORS as exc:
             raise PackageRefused("checksum_mismatch", f"{name} is damaged or was altered ({exc}).") from exc
         if digest.hexdigest() != meta.get("sha256"):
             raise PackageRefused("checksum_mismatch", f"Checksum mismatch for {name}: the file was altered.")

@@ -155,8 +155,10 @@ def test_a_flipped_byte_anywhere_in_the_file_is_refused(center_package, settings
     original = center_package.read_bytes()
     with zipfile.ZipFile(center_package) as zf:
         central = zf.start_dir
-    offsets = [10, 12, central + 12, central + 40, len(original) - 30, len(original) - 1]
-    offsets += [len(original) * k // 7 for k in range(1, 7)]
+    # Every byte of the first local header and central directory record (flags, method,
+    # times, CRCs, sizes, name), the end records, the seal, and bytes spread over the file.
+    offsets = [*range(0, 46), *range(central, central + 56), *range(len(original) - 90, len(original))]
+    offsets += [len(original) * k // 23 for k in range(1, 23)]
     for offset in offsets:
         data = bytearray(original)
         data[offset] ^= 0x01
