@@ -42,17 +42,44 @@ _PREPARES_JSON_FORM = {
 }
 
 
-def _passes_through(field: models.Field, value) -> bool:
-    return type(field) in _PASS_THROUGH and (value is None or type(value) in (str, int, bool))
+_SIMPLE = (str, int, bool)
+_MISSING = object()
 
 
-def _prepare(field: models.Field, value, connection):
-    """A value (python, or the JSON form of codec.py) ready for the database."""
-    if _passes_through(field, value):
-        return value
-    if value is not None and type(field) not in _PREPARES_JSON_FORM:
-        value = field.to_python(value)  # e.g. BinaryField (base64), DurationField, custom fields
-    return field.get_db_prep_save(value, connection)
+def _preparers(fields: list[models.Field], connection) -> list:
+    """One function per field turning a value (python, or the JSON form of codec.py)
+    into what the database driver takes. Chosen once per call, not per value."""
+
+    def preparer(field):
+        def default():
+            return field.get_default()
+
+        if type(field) in _PASS_THROUGH:
+
+            def prepare(value):
+                if value is _MISSING:
+                    value = default()
+                if value is None or type(value) in _SIMPLE:
+                    return value
+                return field.get_db_prep_save(value, connection)
+
+        elif type(field) in _PREPARES_JSON_FORM:
+
+            def prepare(value):
+                return field.get_db_prep_save(default() if value is _MISSING else value, connection)
+
+        else:  # e.g. BinaryField (base64), DurationField, custom fields: to_python first
+
+            def prepare(value):
+                if value is _MISSING:
+                    value = default()
+                if value is not None:
+                    value = field.to_python(value)
+                return field.get_db_prep_save(value, connection)
+
+        return prepare
+
+    return [(field.attname, preparer(field)) for field in fields]
 
 
 def _python(field: models.Field, value):
@@ -90,7 +117,8 @@ def raw_bulk_insert(model: type[models.Model], rows: list[dict], fields: list[mo
         columns = ", ".join(quote(f.column) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        params = [[_prepare(f, _value(f, row), connection) for f in fields] for row in rows]
+        preparers = _preparers(fields, connection)
+        params = [[prepare(row.get(name, _MISSING)) for name, prepare in preparers] for row in rows]
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
         return
