@@ -8,4 +8,4 @@ class SyncConfig(AppConfig):
 
     def ready(self):
         # Every app's models are loaded by now; register what travels in packages.
-        from . import registrations  # noqa: F401
+        from . import registrations, scopes  # noqa: F401

@@ -121,3 +121,15 @@ def test_the_log_is_scoped_by_center(cast, client_for, django_assert_max_num_que
     mine = client_for(cast["manager_a"]).get("/api/sync/log/").json()
     assert [(r["center"], r["username"]) for r in mine["results"]] == [("A01", "manager_a")]
     assert client_for(cast["manager_b"]).get("/api/sync/log/?direction=import").json()["count"] == 0
+
+
+def test_the_admin_shows_the_sync_log_read_only(cast, client, center_a):
+    SyncLog.objects.create(direction="import", kind="center-package", center="A01")
+    SyncLog.objects.create(direction="import", kind="center-package", center="B01")
+    client.force_login(cast["manager_a"])
+    response = client.get("/admin/sync/synclog/")
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+    assert client.get("/admin/sync/synclog/add/").status_code == 403
+    client.force_login(cast["admin"])
+    assert client.get("/admin/sync/synclog/").context["cl"].result_count == 2
