@@ -1,11 +1,13 @@
 """Writing center packages (at HQ) and results packages (at a center)."""
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
@@ -50,6 +52,19 @@ def sessions_in_progress(center: Center):
     return ExamSession.objects.filter(
         exam_id__in=exam_ids, date=now.date(), start_time__lte=now.time(), end_time__gt=now.time()
     )
+
+
+@contextmanager
+def _consistent_snapshot():
+    """Every read of one package sees the same state of the database: a transaction
+    (SQLite: a snapshot; PostgreSQL: REPEATABLE READ, READ ONLY). Inside an outer
+    transaction (tests, callers' own) the outer one decides."""
+    outer = connection.in_atomic_block
+    with transaction.atomic():
+        if not outer and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def hq_trusted_key_ensure() -> None:
@@ -111,52 +126,54 @@ def package_export(
     if settings.NODE_CENTER == "HQ":
         hq_trusted_key_ensure()
 
-    owner = HQ if kind == CENTER_PACKAGE else CENTER
-    specs = registry.specs(owner=owner)
-    querysets = [(spec, spec.rows_for(center, since)) for spec in specs]
-    tombstones = _tombstones(specs, center, since, kind)
-    total = sum(qs.count() for _, qs in querysets) + tombstones.count()
-    exam_ids = Candidate.objects.filter(center_id=center.pk).values("exam_id")
-    exam_scope = sorted(Exam.objects.filter(pk__in=exam_ids).values_list("code", flat=True))
+    # One consistent state of the database for the whole package (rows, references, media).
+    with _consistent_snapshot():
+        owner = HQ if kind == CENTER_PACKAGE else CENTER
+        specs = registry.specs(owner=owner)
+        querysets = [(spec, spec.rows_for(center, since)) for spec in specs]
+        tombstones = _tombstones(specs, center, since, kind)
+        total = sum(qs.count() for _, qs in querysets) + tombstones.count()
+        exam_ids = Candidate.objects.filter(center_id=center.pk).values("exam_id")
+        exam_scope = sorted(Exam.objects.filter(pk__in=exam_ids).values_list("code", flat=True))
 
-    result = ExportReport(path=Path(output), kind=kind, package_id="", center=center.code, target=target)
-    done = 0
-    media_names: list[str] = []
-    with PackageWriter(
-        Path(output),
-        kind=kind,
-        origin=settings.NODE_CENTER,
-        target=target,
-        center=center.code,
-        exam_scope=exam_scope,
-        since=since.isoformat() if since else None,
-    ) as writer:
-        for spec, qs in querysets:
-            fields = [f.attname for f in spec.fields()]
-            media_idx = [fields.index(spec.model._meta.get_field(m).attname) for m in spec.media]
+        result = ExportReport(path=Path(output), kind=kind, package_id="", center=center.code, target=target)
+        done = 0
+        media_names: list[str] = []
+        with PackageWriter(
+            Path(output),
+            kind=kind,
+            origin=settings.NODE_CENTER,
+            target=target,
+            center=center.code,
+            exam_scope=exam_scope,
+            since=since.isoformat() if since else None,
+        ) as writer:
+            for spec, qs in querysets:
+                fields = [f.attname for f in spec.fields()]
+                media_idx = [fields.index(spec.model._meta.get_field(m).attname) for m in spec.media]
 
-            def rows(qs=qs, fields=fields, media_idx=media_idx, label=spec.label):
-                nonlocal done
-                for values in qs.values_list(*fields).iterator(chunk_size=2000):
-                    for i in media_idx:
-                        if values[i]:
-                            media_names.append(values[i])
-                    yield encode_row(fields, values)
-                    done += 1
-                    if done % 2000 == 0:
-                        report(progress, done, total, label)
+                def rows(qs=qs, fields=fields, media_idx=media_idx, label=spec.label):
+                    nonlocal done
+                    for values in qs.values_list(*fields).iterator(chunk_size=2000):
+                        for i in media_idx:
+                            if values[i]:
+                                media_names.append(values[i])
+                        yield encode_row(fields, values)
+                        done += 1
+                        if done % 2000 == 0:
+                            report(progress, done, total, label)
 
-            result.counts[spec.label] = writer.write_rows(spec.label, fields, rows())
-        result.counts[TOMBSTONE_LABEL] = writer.write_rows(
-            TOMBSTONE_LABEL,
-            TOMBSTONE_FIELDS,
-            (encode_row(TOMBSTONE_FIELDS, v) for v in tombstones.values_list(*TOMBSTONE_FIELDS).iterator()),
-        )
-        report(progress, total, total, "media")
-        media_root = Path(settings.MEDIA_ROOT)
-        for name in media_names:
-            result.media_files += writer.add_media(name, media_root / name)
-        manifest = writer.finish(sign=True)
+                result.counts[spec.label] = writer.write_rows(spec.label, fields, rows())
+            result.counts[TOMBSTONE_LABEL] = writer.write_rows(
+                TOMBSTONE_LABEL,
+                TOMBSTONE_FIELDS,
+                (encode_row(TOMBSTONE_FIELDS, v) for v in tombstones.values_list(*TOMBSTONE_FIELDS).iterator()),
+            )
+            report(progress, total, total, "media")
+            media_root = Path(settings.MEDIA_ROOT)
+            for name in media_names:
+                result.media_files += writer.add_media(name, media_root / name)
+            manifest = writer.finish(sign=True)
     result.package_id = manifest["package_id"]
     result.sha256, result.size_bytes = file_sha256(result.path)
     result.seconds = time.monotonic() - started

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, models, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import ProtectedError
 
 from apps.centers.models import Center
@@ -44,6 +44,7 @@ from apps.sync.registry import HQ, SyncSpec
 from utils.progress import ProgressCallback, report
 
 BATCH_SIZE = 1000
+IMPORT_LOCK_ID = 4_551_100_004  # pg_advisory_xact_lock key of package imports
 # Fields that differ between two copies of the same row version without meaning a change.
 _NOISE = {"created_at", "updated_at", "origin", "last_login"}
 
@@ -360,6 +361,13 @@ class MediaStager:
 
 
 def _apply(reader: PackageReader, result: ImportReport, stager: MediaStager, using: str, progress) -> None:
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # One import at a time (backend-guarded raw SQL): two concurrent imports of
+        # overlapping packages would otherwise race into uniqueness conflicts. SQLite
+        # serializes writers already (IMMEDIATE transactions).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
     sender = reader.origin
     sender_center_id = None
     if sender != "HQ":
