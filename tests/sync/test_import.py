@@ -175,3 +175,31 @@ def test_an_incremental_package_carries_only_changed_rows(tmp_path, hq_key, cand
     result = package_export(kind=CENTER_PACKAGE, center=center_a, output=tmp_path / "inc.zip", since=since)
     assert result.counts["candidates.Candidate"] == 1
     assert result.counts["centers.Room"] == 0
+
+
+def test_a_center_may_only_send_rows_of_its_own_center(
+    tmp_path, hq_key, center_a, center_b, room_a, room_b, settings, restore_registry
+):
+    """Center-owned rows prove their center through center_path; A01 cannot send B01's."""
+    from apps.sync import keys
+    from apps.sync.package import RESULTS_PACKAGE
+
+    # A01's node, whose (tampered) selection also picks up B01's room.
+    restore_registry.register(
+        Room, owner=registry.CENTER, center_path="center_id", select=lambda center, since: Room.objects.all()
+    )
+    settings.NODE_CENTER = "A01"
+    Room.objects.filter(pk=room_a.pk).update(version=5, name="A lab", origin="A01")
+    Room.objects.filter(pk=room_b.pk).update(version=5, name="B lab", origin="A01")
+    path = tmp_path / "results.zip"
+    package_export(kind=RESULTS_PACKAGE, center=center_a, output=path)
+
+    # HQ trusts A01 (same key file in this test) and had older versions of both rooms.
+    settings.NODE_CENTER = "HQ"
+    keys.trust_node("A01", keys.public_key_pem(keys.node_private_key().public_key()))
+    Room.objects.update(version=1, name="old", origin="HQ")
+    report = package_import(path=path)
+    assert report.models["centers.Room"].updated == 1
+    assert [(c["id"], c["reason"]) for c in report.conflicts] == [(str(room_b.pk), NOT_OWNER)]
+    assert Room.objects.get(pk=room_a.pk).name == "A lab"
+    assert Room.objects.get(pk=room_b.pk).name == "old"
