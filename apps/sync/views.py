@@ -123,22 +123,26 @@ class ImportView(APIView):
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
         user = request.user
         allowed_target = user.center.code if user.role == Role.CENTER_MANAGER else None
-        fd, name = tempfile.mkstemp(dir=_work_dir(), prefix="import-", suffix=".zip")
-        path = Path(name)
-        try:
+        if hasattr(file, "temporary_file_path"):
+            # Django already streamed a large upload to disk: use that file (it removes it).
+            path, own_copy = Path(file.temporary_file_path()), False
+        else:
+            fd, name = tempfile.mkstemp(dir=_work_dir(), prefix="import-", suffix=".zip")
+            path, own_copy = Path(name), True
             with os.fdopen(fd, "wb") as out:
                 for chunk in file.chunks():
                     out.write(chunk)
-            try:
-                result = package_import(path=path, user=user, dry_run=dry_run, allowed_target=allowed_target)
-            except PackageRefused as exc:
-                # Answered here, not raised: the refusal was written to the sync log and
-                # must stay there (the error handler would roll an atomic request back).
-                code = status.HTTP_403_FORBIDDEN if exc.code == "not_your_center" else status.HTTP_400_BAD_REQUEST
-                body = {"code": exc.code, "detail": f"Package refused, nothing changed: {exc.message}"}
-                return Response(body, status=code)
+        try:
+            result = package_import(path=path, user=user, dry_run=dry_run, allowed_target=allowed_target)
+        except PackageRefused as exc:
+            # Answered here, not raised: the refusal was written to the sync log and
+            # must stay there (the error handler would roll an atomic request back).
+            code = status.HTTP_403_FORBIDDEN if exc.code == "not_your_center" else status.HTTP_400_BAD_REQUEST
+            body = {"code": exc.code, "detail": f"Package refused, nothing changed: {exc.message}"}
+            return Response(body, status=code)
         finally:
-            path.unlink(missing_ok=True)
+            if own_copy:
+                path.unlink(missing_ok=True)
         body = result.as_dict()
         body["conflicts"] = body["conflicts"][:1000]
         return Response(body)

@@ -133,3 +133,12 @@ def test_the_admin_shows_the_sync_log_read_only(cast, client, center_a):
     assert client.get("/admin/sync/synclog/add/").status_code == 403
     client.force_login(cast["admin"])
     assert client.get("/admin/sync/synclog/").context["cl"].result_count == 2
+
+
+def test_a_large_upload_is_read_from_djangos_temporary_file(cast, client_for, center_package, settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # force a TemporaryUploadedFile
+    settings.NODE_CENTER = "A01"
+    Candidate.objects.all().delete()
+    response = upload(client_for(cast["admin"]), center_package)
+    assert response.status_code == 200
+    assert response.json()["models"]["candidates.Candidate"]["applied"] == 5
