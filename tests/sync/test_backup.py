@@ -80,10 +80,29 @@ def rich_database(cast, candidates_a, center_package, center_a, settings):
     return settings
 
 
+def rich_database_admin():
+    from apps.authentication.models import User
+
+    return User.objects.get(username="admin")
+
+
 def wipe():
-    for model in reversed(backup.backup_models()):
-        if model not in backup.NATURAL:
-            model._base_manager.all()._raw_delete("default")
+    """Empty every table but content types and permissions, restarting id sequences (as a
+    freshly migrated database has them), so a restore must reset them itself."""
+    from django.db import connection
+
+    models = [m for m in backup.backup_models() if m not in backup.NATURAL]
+    for model in reversed(models):
+        model._base_manager.all()._raw_delete("default")
+    tables = {m._meta.db_table for m in models}
+    with connection.cursor() as cursor:
+        for seq in connection.introspection.sequence_list():
+            if seq["table"] not in tables:
+                continue
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), 1, false)", [seq["table"], seq["column"]])
+            elif connection.vendor == "sqlite":
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [seq["table"]])
 
 
 def test_restore_into_an_empty_database_reproduces_every_row_and_file(
@@ -104,6 +123,12 @@ def test_restore_into_an_empty_database_reproduces_every_row_and_file(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("restore_database", "--input-file", str(path), verbosity=0)
     assert snapshot(settings) == before
+    # Sequences continue after the restored ids (PostgreSQL): new rows do not collide.
+    admin = rich_database_admin()
+    RefreshToken.for_user(admin).blacklist()
+    LogEntry.objects.log_actions(
+        user_id=admin.pk, queryset=[admin], action_flag=ADDITION, change_message="after", single_object=True
+    )
 
 
 def test_restore_refuses_a_non_empty_database_unless_forced(
