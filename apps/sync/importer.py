@@ -204,9 +204,8 @@ def package_import(
     digest_seconds = time.monotonic() - digest_started
     sha256, size = (digests.sha256, digests.size) if digests else ("", 0)
     stager = None
-    try:
-        reader = package_verify(path, allowed_target=allowed_target)
-    except PackageRefused as exc:
+
+    def log_refusal(exc: PackageRefused, **about) -> None:
         sync_log_write(
             direction=SyncDirection.IMPORT,
             user=user,
@@ -215,7 +214,13 @@ def package_import(
             file_name=path.name,
             sha256=sha256,
             size_bytes=size,
+            **about,
         )
+
+    try:
+        reader = package_verify(path, allowed_target=allowed_target)
+    except PackageRefused as exc:
+        log_refusal(exc)
         raise
     m = reader.manifest
     result = ImportReport(
@@ -241,19 +246,13 @@ def package_import(
             reader.verify_files(media=False, progress=progress)
             result.phases["verify"] = round(time.monotonic() - phase + digest_seconds, 3)
         except PackageRefused as exc:
-            sync_log_write(
-                direction=SyncDirection.IMPORT,
-                user=user,
-                status=SyncStatus.REFUSED,
-                message=exc.message,
+            log_refusal(
+                exc,
                 kind=reader.kind,
                 package_id=result.package_id,
                 origin=reader.origin,
                 target=result.target or "",
                 center=result.center or "",
-                file_name=path.name,
-                sha256=sha256,
-                size_bytes=size,
             )
             raise
         stager = MediaStager(reader, extract=not dry_run, result=result)
