@@ -1,5 +1,8 @@
 """Bulk inserts that keep every value exactly as given (packages, backups)."""
 
+import datetime
+import uuid
+
 from django.db import connections, models
 
 # Backends with a measured fast path (see raw_bulk_insert).
@@ -54,7 +57,31 @@ def _preparers(fields: list[models.Field], connection) -> list:
         def default():
             return field.get_default()
 
-        if type(field) in _PASS_THROUGH:
+        target = field.target_field if field.is_relation else field
+        if type(field) in (models.UUIDField, models.ForeignKey, models.OneToOneField) and type(target) is (
+            models.UUIDField
+        ):
+            # What UUIDField.get_db_prep_value does (a UUID, or its hex where the backend
+            # has no uuid type), without the layers: a third of the insert time.
+            native = connection.features.has_native_uuid_field
+
+            def prepare(value):
+                if type(value) is str:
+                    parsed = uuid.UUID(value)
+                    return parsed if native else parsed.hex
+                return field.get_db_prep_save(default() if value is _MISSING else value, connection)
+
+        elif type(field) is models.DateTimeField:
+            # The ISO form with an offset (codec.py) -> what adapt_datetimefield_value stores;
+            # anything else (naive, a datetime) takes Django's own path.
+            def prepare(value):
+                if type(value) is str:
+                    parsed = datetime.datetime.fromisoformat(value)
+                    if parsed.tzinfo is not None:
+                        return connection.ops.adapt_datetimefield_value(parsed)
+                return field.get_db_prep_save(default() if value is _MISSING else value, connection)
+
+        elif type(field) in _PASS_THROUGH:
 
             def prepare(value):
                 if value is _MISSING:

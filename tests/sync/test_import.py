@@ -203,3 +203,23 @@ def test_a_center_may_only_send_rows_of_its_own_center(
     assert [(c["id"], c["reason"]) for c in report.conflicts] == [(str(room_b.pk), NOT_OWNER)]
     assert Room.objects.get(pk=room_a.pk).name == "A lab"
     assert Room.objects.get(pk=room_b.pk).name == "old"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-01-02T03:04:05+00:00", "2026-01-02T03:04:05.000123+00:00", "2026-01-02T03:04:05+05:30"],
+)
+def test_the_insert_fast_path_stores_what_django_stores(value):
+    """bulk.py prepares UUIDs and datetimes itself: it must match the ORM's own values."""
+    import uuid
+
+    from django.db import connection
+
+    from apps.sync.bulk import _preparers
+
+    fields = [Candidate._meta.get_field(n) for n in ("created_at", "id", "exam")]
+    prepare = dict(_preparers(fields, connection))
+    assert prepare["created_at"](value) == fields[0].get_db_prep_save(value, connection)
+    key = str(uuid.uuid4())
+    assert prepare["id"](key) == fields[1].get_db_prep_save(key, connection)
+    assert prepare["exam_id"](key) == fields[2].get_db_prep_save(key, connection)
