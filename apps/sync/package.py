@@ -374,6 +374,7 @@ class PackageReader:
             )
         present = set(self.zip.namelist())
         total = len(files)
+        made: set[Path] = set()  # staging folders created already
         for done, (name, meta) in enumerate(sorted(files.items()), start=1):
             if name not in present:
                 raise PackageRefused("damaged", f"{name} is missing from the package (truncated?).")
@@ -385,7 +386,9 @@ class PackageReader:
                 if not safe_storage_name(storage):
                     raise PackageRefused("damaged", f"Unsafe media path {name}.")
                 target = stage_media_to / storage
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
             digest = hashlib.sha256()
             size = 0
             try:
