@@ -106,8 +106,9 @@ def trust_node(node: str, pem: str):
     from apps.sync.models import TrustedKey
     from apps.sync.services import synced_save
 
-    load_public_key_pem(pem)  # refuse anything that is not an Ed25519 public key
-    pem = pem.strip() + "\n"
+    # Refuse anything that is not an Ed25519 public key, and store the canonical PEM, so a
+    # copy that travelled by e-mail (CRLF, spaces) equals HQ's own row byte for byte.
+    pem = public_key_pem(load_public_key_pem(pem.strip().encode()))
     row = TrustedKey.objects.filter(node=node).first()
     if row is None:
         return synced_save(TrustedKey(id=trusted_key_id(node), node=node, public_key=pem))

@@ -106,3 +106,13 @@ def test_sync_keys_list_shows_fingerprints(tmp_path, capsys):
     listed = capsys.readouterr().out
     fp = keys.fingerprint(pem.read_text())
     assert fp in exported and f"this node (HQ)\t{fp}" in listed and f"HQ\t{fp}" in listed
+
+
+def test_a_key_copied_with_crlf_line_ends_is_stored_canonically(tmp_path):
+    call_command("sync_keys", "--init", verbosity=0)
+    pem = tmp_path / "hq.pem"
+    call_command("sync_keys", "--export-public", str(pem), verbosity=0)
+    crlf = tmp_path / "crlf.pem"
+    crlf.write_bytes(pem.read_bytes().replace(b"\n", b"\r\n") + b"\r\n  ")
+    call_command("sync_keys", "--trust", "A01", str(crlf), verbosity=0)
+    assert TrustedKey.objects.get(node="A01").public_key == pem.read_text()
