@@ -18,6 +18,14 @@ class Center(SyncedModel):
     state = models.CharField(max_length=100, blank=True)
     contact_phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
     is_active = models.BooleanField(default=True)
+    # How HQ (or `sync_results`) reaches this center's node over HTTP, when a link exists.
+    # The secret is stored encrypted with a key derived from SECRET_KEY (apps/sync/credentials.py);
+    # none of these three fields ever travels in a package.
+    sync_url = models.URLField(
+        blank=True, default="", help_text="Base URL of the center's node, e.g. http://10.0.0.5:8000"
+    )
+    sync_username = models.CharField(max_length=150, blank=True, default="")
+    sync_secret = models.TextField(blank=True, default="", help_text="Encrypted password of sync_username")
 
     class Meta:
         ordering = ["code"]

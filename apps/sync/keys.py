@@ -91,3 +91,39 @@ def trusted_public_key(node: str) -> Ed25519PublicKey:
     if row is None:
         raise KeyMissing(f"No trusted public key for {node}: run `python manage.py sync_keys --trust {node} FILE`.")
     return load_public_key_pem(row.public_key)
+
+
+def trusted_key_id(node: str):
+    """The same TrustedKey id on every node, so HQ's key row from a center package
+    matches the row a center created with `sync_keys --trust HQ` (no duplicate node)."""
+    import uuid
+
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"exam-system:trusted-key:{node}")
+
+
+def trust_node(node: str, pem: str):
+    """Trust `node`'s public key (create or replace its TrustedKey row). Returns the row."""
+    from apps.sync.models import TrustedKey
+    from apps.sync.services import synced_save
+
+    # Refuse anything that is not an Ed25519 public key, and store the canonical PEM, so a
+    # copy that travelled by e-mail (CRLF, spaces) equals HQ's own row byte for byte.
+    pem = public_key_pem(load_public_key_pem(pem.strip().encode()))
+    row = TrustedKey.objects.filter(node=node).first()
+    if row is None:
+        return synced_save(TrustedKey(id=trusted_key_id(node), node=node, public_key=pem))
+    if row.public_key != pem:
+        row.public_key = pem
+        synced_save(row, update_fields=["public_key"])
+    return row
+
+
+def fingerprint(pem: str | bytes) -> str:
+    """A short, comparable form of a public key (SHA-256 of its DER), for key exchange by phone."""
+    import hashlib
+
+    der = load_public_key_pem(pem).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashlib.sha256(der).hexdigest()[:32]
+    return ":".join(digest[i : i + 4] for i in range(0, 32, 4))

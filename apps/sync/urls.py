@@ -1,7 +1,11 @@
 """Routes of this app, included under /api/ by exam_system/urls.py."""
 
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-router = SimpleRouter()
+from apps.sync.views import ExportView, ImportView, SyncLogView
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("sync/export/", ExportView.as_view(), name="sync-export"),
+    path("sync/import/", ImportView.as_view(), name="sync-import"),
+    path("sync/log/", SyncLogView.as_view(), name="sync-log"),
+]

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from apps.authentication.models import Role
+from apps.authentication.scoping import ScopedAdmin
+from apps.sync.models import SyncLog, Tombstone, TrustedKey
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """Written by the sync services only; the admin shows them."""
+
+    write_roles = frozenset()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SyncLog)
+class SyncLogAdmin(ReadOnlyAdmin):
+    read_roles = frozenset({Role.ADMIN, Role.EXAM_MANAGER, Role.CENTER_MANAGER})
+    list_display = ("created_at", "direction", "kind", "status", "center", "origin", "user", "conflict_count")
+    list_filter = ("direction", "kind", "status", "center")
+    search_fields = ("package_id", "sha256", "file_name", "message")
+    list_select_related = ("user",)
+
+
+@admin.register(TrustedKey)
+class TrustedKeyAdmin(ReadOnlyAdmin):
+    read_roles = frozenset({Role.ADMIN})
+    list_display = ("node", "version", "origin", "updated_at")
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(ReadOnlyAdmin):
+    read_roles = frozenset({Role.ADMIN})
+    list_display = ("model", "object_id", "version", "origin", "deleted_at")
+    list_filter = ("model",)

@@ -1,0 +1,313 @@
+"""Benchmark of offline sync: packages, import, re-import, results, backup/restore.
+
+    .venv/bin/python bench/sync.py [--candidates 10000] [--photo-kb 20] [--keep DIR]
+
+Builds an HQ (SQLite, its own DATA_DIR) with one center of N candidates, each with a
+photo (20 KB) and a signature (5 KB), then measures, each step in its own process
+(DEBUG=False, dummy 40-character secrets):
+
+1. export_center_data at HQ (the center package)
+2. import_center_data into a fresh center database (verify + apply)
+3. the same import again (no-op)
+4. a results package of N center-owned rows back to HQ (export at the center, import at HQ)
+5. backup_database / restore_database of the whole HQ into a fresh database
+and, for comparison, Django's dumpdata / loaddata of the same rows.
+
+Results-side models (attendance, OMR responses) do not exist yet on this branch. Step 4
+therefore measures N center-owned *Room* rows (the bench registers Room as center-owned
+for that step only: the same code path attendance will take, a 12-column row instead of
+attendance's). When those models arrive, step 4 should create 10,000 attendance rows and
+10,000 OMR responses instead.
+
+Prints seconds, package bytes and peak RSS (of the process doing the step).
+"""
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopq"  # noqa: S105  (dummy, 40+ chars)
+
+
+# --- inner steps (run inside a node process) -------------------------------------------
+
+
+def _setup():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exam_system.settings")
+    import django
+
+    django.setup()
+    if os.environ.get("BENCH_CENTER_ROOMS") == "1":
+        from apps.centers.models import Room
+        from apps.sync.registry import CENTER, register
+
+        register(Room, owner=CENTER, center_path="center_id")
+
+
+def _seed(n: int, photo_kb: int) -> None:
+    import datetime as dt
+    import random
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from apps.authentication.models import Role
+    from apps.authentication.services import user_create
+    from apps.candidates.models import Candidate
+    from apps.centers.services import center_create, room_create
+    from apps.exams.models import Exam, ExamSession, ExamStatus, Paper
+    from apps.sync.services import synced_save
+
+    rng = random.Random(42)
+    media = Path(settings.MEDIA_ROOT)
+    photo = bytes(rng.getrandbits(8) for _ in range(photo_kb * 1024))
+    signature = bytes(rng.getrandbits(8) for _ in range(5 * 1024))
+    with transaction.atomic():
+        center = center_create(code="C1", name="Bench center", city="Pune")
+        for r in range(20):
+            room_create(center=center, code=f"R{r}", capacity=30, rows=5, columns=6)
+        user_create(username="manager", role=Role.CENTER_MANAGER, center=center, password="bench-Passw0rd!")  # noqa: S106
+        exam = synced_save(Exam(code="EX", name="Exam", start_date=dt.date(2026, 12, 1), end_date=dt.date(2026, 12, 2)))
+        exam.status = ExamStatus.SCHEDULED
+        exam.save()
+        paper = synced_save(Paper(exam=exam, code="P1", name="P1", max_marks=100, pass_marks=40, duration_minutes=60))
+        synced_save(
+            ExamSession(exam=exam, paper=paper, date=exam.start_date, start_time=dt.time(10), end_time=dt.time(12))
+        )
+        batch = []
+        for i in range(n):
+            p = f"candidates/photos/{i % 256:02x}/bench{i:06d}.jpg"
+            s = f"candidates/signatures/{i % 256:02x}/bench{i:06d}.png"
+            for name, blob in ((p, photo), (s, signature)):
+                path = media / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(blob[:-8] + i.to_bytes(8, "big"))
+            batch.append(
+                Candidate(
+                    exam=exam,
+                    roll_number=f"EX{i:08d}",
+                    application_number=f"APP{i:08d}",
+                    name=f"Candidate {i}",
+                    father_name=f"Father {i}",
+                    date_of_birth=dt.date(1995, 1, 1) + dt.timedelta(days=i % 3000),
+                    gender="MFO"[i % 3],
+                    email=f"c{i}@example.org",
+                    phone=f"98{i:08d}",
+                    address=f"{i} Long Street, Some Area",
+                    city="Pune",
+                    state="Maharashtra",
+                    preferred_cities=["Pune", "Mumbai"],
+                    photo=p,
+                    signature=s,
+                    center=center,
+                    status="allocated",
+                )
+            )
+            if len(batch) == 2000:
+                Candidate.objects.bulk_create(batch)
+                batch = []
+        Candidate.objects.bulk_create(batch)
+
+
+def _center_rooms(n: int) -> None:
+    """n center-owned rows at the center (see the module docstring)."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from apps.centers.models import Center, Room
+
+    center = Center.objects.get(code=settings.NODE_CENTER)
+    with transaction.atomic():
+        Room.objects.bulk_create(
+            [Room(center=center, code=f"X{i:06d}", name=f"Room {i}", capacity=30, rows=5, columns=6) for i in range(n)],
+            batch_size=2000,
+        )
+
+
+def inner(argv: list[str]) -> None:
+    _setup()
+    from django.core.management import call_command
+
+    step = argv[0]
+    phases = {}
+    started = time.perf_counter()
+    if step == "seed":
+        _seed(int(argv[1]), int(argv[2]))
+    elif step == "center-rooms":
+        _center_rooms(int(argv[1]))
+    elif step == "import_center_data":
+        from apps.sync.importer import package_import
+
+        phases = package_import(path=Path(argv[2])).phases
+    else:
+        call_command(step, *argv[1:], verbosity=0)
+    seconds = time.perf_counter() - started
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": round(seconds, 2), "rss_mb": round(rss_mb), "phases": phases}))
+
+
+# --- outer orchestration ---------------------------------------------------------------
+
+
+class Node:
+    def __init__(self, base: Path, name: str, code: str):
+        self.dir = base / name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        self.env.update(
+            DATA_DIR=str(self.dir),
+            NODE_CENTER=code,
+            DEBUG="False",
+            SECRET_KEY=SECRET,
+            JWT_SECRET_KEY=SECRET + "-jwt",
+            PYTHONPATH=str(ROOT),
+        )
+
+    def step(self, *args, env=None) -> dict:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--inner", *map(str, args)],
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"step {args} failed:\n{proc.stdout}\n{proc.stderr}")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--candidates", type=int, default=10_000)
+    parser.add_argument("--photo-kb", type=int, default=20)
+    parser.add_argument("--keep", help="Work in this directory and keep it (default: a temp dir, removed).")
+    args = parser.parse_args()
+    base = Path(args.keep or tempfile.mkdtemp(prefix="bench-sync-"))
+    n = args.candidates
+    rows = []
+
+    def record(name, result, size=None):
+        rows.append((name, result["seconds"], size, result["rss_mb"]))
+        size_text = f"{size / 1e6:8.1f} MB" if size is not None else " " * 11
+        print(f"{name:<58}{result['seconds']:>8.2f} s {size_text} {result['rss_mb']:>6} MB RSS", flush=True)
+        if result.get("phases"):
+            print(" " * 6 + ", ".join(f"{k} {v:.2f} s" for k, v in result["phases"].items()), flush=True)
+
+    try:
+        hq = Node(base, "hq", "HQ")
+        hq.step("migrate")
+        template = base / "empty.sqlite3"
+        shutil.copy(hq.dir / "exam_system.sqlite3", template)
+        record(f"seed HQ: {n} candidates, photo {args.photo_kb} KB + signature 5 KB", hq.step("seed", n, args.photo_kb))
+        hq.step("sync_keys", "--init")
+        hq.step("sync_keys", "--export-public", base / "hq.pem")
+
+        center = Node(base, "center", "C1")
+        shutil.copy(template, center.dir / "exam_system.sqlite3")
+        center.step("sync_keys", "--init")
+        center.step("sync_keys", "--export-public", base / "c1.pem")
+        center.step("sync_keys", "--trust", "HQ", base / "hq.pem")
+        hq.step("sync_keys", "--trust", "C1", base / "c1.pem")
+
+        package = base / "center_data.json"
+        record(
+            "1. export_center_data (center package)",
+            hq.step("export_center_data", "--center-id", "C1", "--output-file", package),
+            package.stat().st_size,
+        )
+        first = center.step("import_center_data", "--input-file", package)
+        record("2. import_center_data into a fresh center (verify + apply)", first)
+        second = center.step("import_center_data", "--input-file", package)
+        record("3. import_center_data again (no-op)", second)
+
+        # Django's own tools on the same rows (dumpdata has no media).
+        models = ["centers", "authentication.User", "exams", "candidates.Candidate", "sync.TrustedKey"]
+        dump = base / "package-rows.json"
+        record("   dumpdata of the same rows", hq.step("dumpdata", *models, "--output", dump), dump.stat().st_size)
+        gz = base / "gzipped-rows.gz"
+        with open(dump, "rb") as src, gzip.open(gz, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        loadnode = Node(base, "loaddata", "C1")
+        shutil.copy(template, loadnode.dir / "exam_system.sqlite3")
+        loaddata = loadnode.step("loaddata", dump)
+        record("   loaddata of the same rows into a fresh database", loaddata)
+
+        # Results back to HQ (proxy rows, see docstring).
+        rooms_env = {"BENCH_CENTER_ROOMS": "1"}
+        center.step("center-rooms", n, env=rooms_env)
+        results = base / "results.json"
+        record(
+            f"4a. results package at the center ({n} center-owned rows)",
+            center.step("export_center_data", "--output-file", results, "--force", env=rooms_env),
+            results.stat().st_size,
+        )
+        record(
+            "4b. import of the results package at HQ",
+            hq.step("import_center_data", "--input-file", results, env=rooms_env),
+        )
+
+        backup = base / "backup.json"
+        record(
+            "5a. backup_database of HQ (all tables + media)",
+            hq.step("backup_database", "--output-file", backup),
+            backup.stat().st_size,
+        )
+        restored = Node(base, "restored", "HQ")
+        shutil.copy(template, restored.dir / "exam_system.sqlite3")
+        record("5b. restore_database into a fresh database", restored.step("restore_database", "--input-file", backup))
+        full = base / "full.json"
+        record(
+            "   dumpdata of HQ (no media)",
+            hq.step(
+                "dumpdata",
+                "--natural-foreign",
+                "--natural-primary",
+                "-e",
+                "contenttypes",
+                "-e",
+                "auth.Permission",
+                "--output",
+                full,
+            ),
+            full.stat().st_size,
+        )
+        reload = Node(base, "reloaded", "HQ")
+        shutil.copy(template, reload.dir / "exam_system.sqlite3")
+        record("   loaddata of HQ into a fresh database (no media)", reload.step("loaddata", full))
+
+        with zipfile.ZipFile(package) as zf:
+            data_bytes = sum(i.compress_size for i in zf.infolist() if i.filename.startswith("data/"))
+            media_bytes = sum(i.compress_size for i in zf.infolist() if i.filename.startswith("media/"))
+        print()
+        print(
+            f"center package: data files {data_bytes / 1e6:.2f} MB (LZMA) + media {media_bytes / 1e6:.1f} MB; "
+            f"gzipped dumpdata of the same rows (no media): {gz.stat().st_size / 1e6:.2f} MB"
+        )
+        rows_only = first["phases"]["verify"] + first["phases"]["rows"]
+        print(
+            f"import vs loaddata of the same rows: {loaddata['seconds'] / first['seconds']:.1f}x as fast in total "
+            f"(media included, which loaddata does not handle); verify + rows alone: "
+            f"{loaddata['seconds'] / rows_only:.1f}x as fast"
+        )
+        print(f"no-op re-import: {100 * second['seconds'] / first['seconds']:.0f}% of the first import's time")
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--inner":
+        inner(sys.argv[2:])
+    else:
+        main()

@@ -1,0 +1,285 @@
+"""A full offline round trip between two separate databases (HQ and center A01), each a
+process with its own SQLite file, and an import killed half-way.
+
+Nodes run `python -m tests.sync.node ...` (see that module). The center owns its rooms
+in these tests (SYNC_TEST_CENTER_ROOMS=1) until attendance and responses exist: when
+they do, `center-edit` marks attendance / records responses instead, and the assertion
+on "the center's data at HQ" covers those models automatically (it compares every
+center-owned model).
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+class Node:
+    def __init__(self, base: Path, code: str):
+        self.code = code
+        self.dir = base / code.lower()
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        self.env.update(
+            DATA_DIR=str(self.dir),
+            NODE_CENTER=code,
+            SYNC_TEST_CENTER_ROOMS="1",
+            DEBUG="True",
+            PYTHONPATH=str(ROOT),
+        )
+
+    def run(self, *args, check=True, extra_env=None):
+        env = {**self.env, **(extra_env or {})}
+        proc = subprocess.run(
+            [sys.executable, "-m", "tests.sync.node", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{self.code} {args} failed:\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def manage(self, *args, **kwargs):
+        return self.run("manage", *args, **kwargs)
+
+    def dump(self) -> dict:
+        return json.loads(self.run("dump").stdout)
+
+    def then_dump(self, *steps, **kwargs) -> tuple[str, dict]:
+        """Run `steps` and then dump, in one process (each process start costs ~0.7 s)."""
+        out = self.run(*steps, "+", "dump", **kwargs).stdout
+        text, _, last = out.rstrip("\n").rpartition("\n")
+        return text, json.loads(last)
+
+
+def steps(*commands) -> list[str]:
+    """steps(("manage", "x"), ("dump",)) -> ["manage", "x", "+", "dump"]"""
+    out = []
+    for command in commands:
+        out.extend([*command, "+"])
+    return out[:-1]
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory):
+    base = tmp_path_factory.mktemp("nodes")
+    hq, center = Node(base, "HQ"), Node(base, "A01")
+    hq.manage("migrate", "-v0")
+    # One migration run: the centers start from copies of the empty, migrated database.
+    shutil.copy(hq.dir / "exam_system.sqlite3", base / "empty.sqlite3")
+    center.dir.mkdir()
+    shutil.copy(base / "empty.sqlite3", center.dir / "exam_system.sqlite3")
+    hq.run(
+        *steps(
+            ("seed", "20"),
+            ("manage", "sync_keys", "--init"),
+            ("manage", "sync_keys", "--export-public", str(base / "hq.pem")),
+        )
+    )
+    center.run(
+        *steps(
+            ("manage", "sync_keys", "--init"),
+            ("manage", "sync_keys", "--export-public", str(base / "a01.pem")),
+            ("manage", "sync_keys", "--trust", "HQ", str(base / "hq.pem")),
+        )
+    )
+    hq.run(
+        *steps(
+            ("manage", "sync_keys", "--trust", "A01", str(base / "a01.pem")),
+            ("manage", "export_center_data", "--center-id", "A01", "--output-file", str(base / "center_data.json")),
+        )
+    )
+    return base, hq, center
+
+
+def counts(out: str, label: str) -> tuple[int, int, int]:
+    """(applied, unchanged, conflicts) of `label` in an import summary."""
+    match = re.search(rf"^{re.escape(label)}\s+(\d+)\s+(\d+)\s+(\d+)", out, re.MULTILINE)
+    assert match, out
+    return tuple(int(g) for g in match.groups())
+
+
+def center_rows(dump: dict, center_id: str) -> dict:
+    """What a center package for `center_id` should make the center hold."""
+    candidates = {k: v for k, v in dump["candidates.Candidate"].items() if v["center_id"] == center_id}
+    exams = {c["exam_id"] for c in candidates.values()}
+    return {
+        "centers.Center": {k: v for k, v in dump["centers.Center"].items() if k == center_id},
+        "authentication.User": {k: v for k, v in dump["authentication.User"].items() if v["center_id"] == center_id},
+        "exams.Exam": {k: v for k, v in dump["exams.Exam"].items() if k in exams},
+        "exams.Paper": {k: v for k, v in dump["exams.Paper"].items() if v["exam_id"] in exams},
+        "exams.ExamSession": {k: v for k, v in dump["exams.ExamSession"].items() if v["exam_id"] in exams},
+        "candidates.Candidate": candidates,
+    }
+
+
+def test_offline_round_trip_between_two_databases(nodes):
+    base, hq, center = nodes
+    package = base / "center_data.json"  # written by HQ in the fixture
+
+    out, center_dump = center.then_dump("manage", "import_center_data", "--input-file", str(package))
+    assert counts(out, "candidates.Candidate") == (20, 0, 0)
+    hq_dump = hq.dump()
+    a01 = next(k for k, v in hq_dump["centers.Center"].items() if v["code"] == "A01")
+    expected = center_rows(hq_dump, a01)
+    for label, rows in expected.items():
+        assert center_dump[label] == rows, label
+    # Photos and signatures arrived byte for byte.
+    wanted = {name for c in expected["candidates.Candidate"].values() for name in (c["photo"], c["signature"])}
+    assert len(wanted) == 40
+    assert {n: center_dump["media"].get(n) for n in wanted} == {n: hq_dump["media"][n] for n in wanted}
+    # Staff can log in at the offline center: their password hashes came along.
+    assert "manager_a" in {u["username"] for u in center_dump["authentication.User"].values()}
+
+    # Replay: everything unchanged.
+    out, again = center.then_dump("manage", "import_center_data", "--input-file", str(package))
+    assert "0 rows were applied, 0 conflict(s)" in out
+    assert again == center_dump
+
+    # Exam day at the center, then its results package goes back to HQ.
+    results = base / "results.json"
+    _, center_after = center.then_dump(
+        *steps(("center-edit",), ("manage", "export_center_data", "--output-file", str(results)))
+    )
+    out, hq_after = hq.then_dump("manage", "import_center_data", "--input-file", str(results))
+    assert counts(out, "centers.Room") == (2, 0, 0)
+    center_owned = {k: v for k, v in center_after["centers.Room"].items() if v["center_id"] == a01}
+    assert "Computer lab" in {r["name"] for r in center_owned.values()}
+    # Every row the center owns and sent is now at HQ, field for field (version, origin,
+    # timestamps included).
+    assert center_owned and {k: hq_after["centers.Room"].get(k) for k in center_owned} == center_owned
+    # Nothing else at HQ moved.
+    for label in ("candidates.Candidate", "authentication.User", "exams.Exam", "centers.Center"):
+        assert hq_after[label] == hq_dump[label]
+
+    # Replay at HQ changes nothing.
+    out, replayed = hq.then_dump("manage", "import_center_data", "--input-file", str(results))
+    assert "0 rows were applied, 0 conflict(s)" in out
+    assert replayed == hq_after
+
+
+def test_an_import_killed_mid_apply_leaves_the_database_as_before(nodes, tmp_path):
+    base, _, _ = nodes
+    package = base / "center_data.json"
+    fresh = Node(tmp_path, "A01")
+    fresh.dir.mkdir()
+    shutil.copy(base / "empty.sqlite3", fresh.dir / "exam_system.sqlite3")
+    _, before = fresh.then_dump("manage", "sync_keys", "--trust", "HQ", str(base / "hq.pem"))
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.sync.node", "manage", "import_center_data", "--input-file", str(package)],
+        cwd=ROOT,
+        env={**fresh.env, "SYNC_TEST_BATCH_DELAY": "0.3"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "APPLYING"  # at least one batch written, uncommitted
+    time.sleep(0.4)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+
+    assert fresh.dump() == before  # not a single row or file of the package
+    out, after = fresh.then_dump("manage", "import_center_data", "--input-file", str(package))
+    assert counts(out, "candidates.Candidate") == (20, 0, 0)
+    assert len(after["candidates.Candidate"]) == 20 and len(after["media"]) == 40
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_sync_results_pulls_and_pushes_over_http_or_carries_a_file(nodes):
+    """HQ pulls A01's results from A01's own server (a live process on loopback), logging
+    in with the center manager's account that reached A01 in the center package."""
+    base, hq, center = nodes
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.sync.node", "manage", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=center.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _, center_dump = center.then_dump("room", "ANNEX", "Annex")
+        wait_for(f"{url}/api/health/")
+        link = ("manage", "sync_link", "--center-id", "A01", "--url", url, "--username", "manager_a")
+        out, hq_dump = hq.then_dump(
+            *steps(
+                (*link, "--password-env", "PW"),
+                ("manage", "sync_results", "--source-center", "A01", "--target-center", "HQ"),
+            ),
+            extra_env={"PW": "s3cret-Passw0rd!"},
+        )
+        assert counts(out, "centers.Room") == (1, 2, 0)
+        assert f"from {url} delivered to HQ by local import" in out
+        annex = {k: v for k, v in center_dump["centers.Room"].items() if v["code"] == "ANNEX"}
+        assert {k: hq_dump["centers.Room"].get(k) for k in annex} == annex
+
+        # Again: nothing changes. Pushed over HTTP to a node: its counts come back.
+        out = hq.run(
+            *steps(
+                ("manage", "sync_results", "--source-center", "A01", "--target-center", "HQ"),
+                ("manage", "sync_results", "--source-center", "A01", "--target-center", "A01"),
+            )
+        ).stdout
+        assert "delivered to HQ by local import; 0 rows applied, 0 conflict(s)" in out
+        assert f"delivered to A01 by {url}; 0 rows applied, 0 conflict(s)" in out
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+    # No link any more: refused with the way out, and the way out works.
+    refused = hq.manage("sync_results", "--source-center", "A01", "--target-center", "HQ", check=False)
+    assert refused.returncode != 0 and "unreachable" in refused.stderr and "--via-file" in refused.stderr
+    carried = base / "carried.json"
+    center.manage("sync_results", "--source-center", "A01", "--target-center", "HQ", "--via-file", str(carried))
+    out = hq.manage("import_center_data", "--input-file", str(carried)).stdout
+    assert counts(out, "centers.Room") == (0, 3, 0)
+
+
+@pytest.mark.django_db
+def test_a_sqlite_backup_restores_into_this_test_database(nodes, django_capture_on_commit_callbacks):
+    """SQLite (the HQ node) -> the suite's own database: PostgreSQL when CI runs the suite
+    there, so this is the cross-backend restore."""
+    from apps.sync.backup import database_restore
+    from tests.sync.node import snapshot
+
+    base, hq, _ = nodes
+    path = base / "hq-backup.json"
+    _, expected = hq.then_dump("manage", "backup_database", "--output-file", str(path))
+    with django_capture_on_commit_callbacks(execute=True):
+        database_restore(path=path, force=True)
+    restored = json.loads(json.dumps(snapshot(), sort_keys=True))
+    assert restored == expected
