@@ -8,11 +8,8 @@
 Each process is a separate SQLite database (DATABASE_URL is removed by the tests), so
 this works even when the main suite runs on PostgreSQL.
 
-Results-side models (attendance, incidents, OMR responses) arrive with later issues.
-Until then the tests need *some* center-owned model: with SYNC_TEST_CENTER_ROOMS=1 this
-driver registers Room as owned by the center (one `register()` line, exactly what the
-attendance model will do), so a center creates and edits rooms and sends them back.
-When Attendance exists, replace that line and the `center-edit` step below.
+The center's exam day (`center-edit`, `incident`) uses the real services: attendance
+marked by the invigilator (audited) and incidents, the rows a results package carries.
 
 With SYNC_TEST_BATCH_DELAY=<seconds> the importer sleeps after every batch and prints
 "APPLYING" once, so a test can kill the process in the middle of the apply phase.
@@ -30,11 +27,6 @@ def setup():
     import django
 
     django.setup()
-    if os.environ.get("SYNC_TEST_CENTER_ROOMS") == "1":
-        from apps.centers.models import Room
-        from apps.sync.registry import CENTER, register
-
-        register(Room, owner=CENTER, center_path="center_id")
     delay = float(os.environ.get("SYNC_TEST_BATCH_DELAY", "0") or 0)
     if delay:
         from apps.sync import importer
@@ -52,7 +44,8 @@ def setup():
 
 def seed(n: int) -> None:
     """HQ data: center A01 (+ B01), rooms, staff, an exam with a paper and a session,
-    n candidates at A01 with a photo and a signature, 3 candidates at B01."""
+    n candidates who prefer Delhi (A01) and 3 who prefer Mumbai (B01), each with a photo
+    and a signature, seated by the allocation service."""
     import datetime as dt
 
     from django.core.files.base import ContentFile
@@ -62,6 +55,7 @@ def seed(n: int) -> None:
     from apps.authentication.services import user_create
     from apps.candidates.models import Candidate
     from apps.centers.services import center_create, room_create
+    from apps.exams.logistics.allocation import allocation_run
     from apps.exams.models import Exam, ExamSession, ExamStatus, Paper
     from apps.sync.services import synced_save
 
@@ -97,13 +91,12 @@ def seed(n: int) -> None:
                 name=f"Candidate {i}",
                 date_of_birth=dt.date(2000, 1, 1),
                 gender="F",
-                center=a if i < n else b,
-                status="allocated",
-                preferred_cities=["Delhi", "Pune"],
+                preferred_cities=["Delhi", "Pune"] if i < n else ["Mumbai"],
             )
             c.photo.save("p.jpg", ContentFile(b"\xff\xd8photo" + str(i).encode()), save=False)
             c.signature.save("s.png", ContentFile(b"\x89PNGsig" + str(i).encode()), save=False)
             synced_save(c)
+        allocation_run(exam=exam, seed=1)
 
 
 def dump() -> None:
@@ -136,34 +129,57 @@ def snapshot() -> dict:
     return out
 
 
-def center_edit() -> None:
-    """What a center does on exam day (until attendance exists: it owns its rooms)."""
+def _exam_day():
+    """(invigilator, session) at this center, with the attendance clock inside the session."""
+    import datetime as dt
+
     from django.conf import settings
+    from django.utils import timezone
+
+    from apps.authentication.models import User
+    from apps.exams.logistics import attendance
+    from apps.exams.models import ExamSession
+
+    session = ExamSession.objects.get(exam__code="EX1")
+    during = timezone.make_aware(dt.datetime.combine(session.date, dt.time(10, 30)))
+    attendance.current_time = lambda: during
+    invigilator = User.objects.get(username=f"invigilator_{settings.NODE_CENTER[0].lower()}")
+    return invigilator, session
+
+
+def center_edit() -> None:
+    """Exam day at the center: attendance (one re-marked, so audited twice) and an incident."""
     from django.db import transaction
 
-    from apps.centers.models import Center
-    from apps.centers.services import room_create, room_update
+    from apps.candidates.models import Candidate
+    from apps.exams.logistics.attendance import attendance_mark
+    from apps.exams.logistics.incidents import incident_create
 
+    invigilator, session = _exam_day()
+    people = list(Candidate.objects.order_by("roll_number")[:6])
     with transaction.atomic():
-        center = Center.objects.get(code=settings.NODE_CENTER)
-        room = room_create(center=center, code="LAB", name="Lab", capacity=10, rows=2, columns=5)
-        room_update(room=room, data={"name": "Computer lab"})
-        room_create(center=center, code="HALL", capacity=40, rows=5, columns=8)
+        for person in people[:5]:
+            attendance_mark(user=invigilator, candidate=person, session=session, status="present")
+        attendance_mark(user=invigilator, candidate=people[5], session=session, status="present")
+        attendance_mark(user=invigilator, candidate=people[5], session=session, status="absent")
+        incident_create(
+            session=session,
+            center=invigilator.center,
+            candidate=people[0],
+            kind="late_arrival",
+            description="Arrived 20 minutes late.",
+            reported_by=invigilator,
+        )
 
 
-def room(code: str, name: str) -> None:
-    """The center creates (or renames) one of its rooms."""
-    from django.conf import settings
+def incident(description: str) -> None:
+    """The center files one more incident."""
+    from apps.exams.logistics.incidents import incident_create
 
-    from apps.centers.models import Center, Room
-    from apps.centers.services import room_create, room_update
-
-    center = Center.objects.get(code=settings.NODE_CENTER)
-    existing = Room.objects.filter(center=center, code=code).first()
-    if existing:
-        room_update(room=existing, data={"name": name})
-    else:
-        room_create(center=center, code=code, name=name, capacity=10, rows=2, columns=5)
+    invigilator, session = _exam_day()
+    incident_create(
+        session=session, center=invigilator.center, kind="other", description=description, reported_by=invigilator
+    )
 
 
 def main(argv):
@@ -186,8 +202,8 @@ def run_step(command, args):
         seed(int(args[0]) if args else 5)
     elif command == "dump":
         dump()
-    elif command == "room":
-        room(*args)
+    elif command == "incident":
+        incident(*args)
     elif command == "center-edit":
         center_edit()
     elif command == "manage":

@@ -1,11 +1,9 @@
 """A full offline round trip between two separate databases (HQ and center A01), each a
 process with its own SQLite file, and an import killed half-way.
 
-Nodes run `python -m tests.sync.node ...` (see that module). The center owns its rooms
-in these tests (SYNC_TEST_CENTER_ROOMS=1) until attendance and responses exist: when
-they do, `center-edit` marks attendance / records responses instead, and the assertion
-on "the center's data at HQ" covers those models automatically (it compares every
-center-owned model).
+Nodes run `python -m tests.sync.node ...` (see that module). On exam day the center
+marks attendance and files an incident with the real services; the results package
+brings them to HQ, and the test compares every center-owned model field for field.
 """
 
 import json
@@ -34,7 +32,6 @@ class Node:
         self.env.update(
             DATA_DIR=str(self.dir),
             NODE_CENTER=code,
-            SYNC_TEST_CENTER_ROOMS="1",
             DEBUG="True",
             PYTHONPATH=str(ROOT),
         )
@@ -156,14 +153,19 @@ def test_offline_round_trip_between_two_databases(nodes):
         *steps(("center-edit",), ("manage", "export_center_data", "--output-file", str(results)))
     )
     out, hq_after = hq.then_dump("manage", "import_center_data", "--input-file", str(results))
-    assert counts(out, "centers.Room") == (2, 0, 0)
-    center_owned = {k: v for k, v in center_after["centers.Room"].items() if v["center_id"] == a01}
-    assert "Computer lab" in {r["name"] for r in center_owned.values()}
-    # Every row the center owns and sent is now at HQ, field for field (version, origin,
+    assert counts(out, "exams.Attendance") == (6, 0, 0)
+    assert counts(out, "exams.AttendanceAudit") == (7, 0, 0)
+    assert counts(out, "exams.Incident") == (1, 0, 0)
+    statuses = sorted(v["status"] for v in center_after["exams.Attendance"].values())
+    assert statuses == ["absent"] + ["present"] * 5
+    # HQ now holds exactly the center's data, field for field (version, origin,
     # timestamps included).
-    assert center_owned and {k: hq_after["centers.Room"].get(k) for k in center_owned} == center_owned
-    # Nothing else at HQ moved.
-    for label in ("candidates.Candidate", "authentication.User", "exams.Exam", "centers.Center"):
+    for label in ("exams.Attendance", "exams.AttendanceAudit", "exams.Incident"):
+        assert center_after[label], label
+        assert hq_after[label] == center_after[label], label
+    assert {v["origin"] for v in hq_after["exams.Attendance"].values()} == {"A01"}
+    # Nothing HQ owns moved.
+    for label in ("candidates.Candidate", "authentication.User", "exams.Exam", "centers.Center", "exams.Allocation"):
         assert hq_after[label] == hq_dump[label]
 
     # Replay at HQ changes nothing.
@@ -232,7 +234,7 @@ def test_sync_results_pulls_and_pushes_over_http_or_carries_a_file(nodes):
         stderr=subprocess.DEVNULL,
     )
     try:
-        _, center_dump = center.then_dump("room", "ANNEX", "Annex")
+        _, center_dump = center.then_dump("incident", "Fire drill at 11:00")
         wait_for(f"{url}/api/health/")
         link = ("manage", "sync_link", "--center-id", "A01", "--url", url, "--username", "manager_a")
         out, hq_dump = hq.then_dump(
@@ -242,10 +244,9 @@ def test_sync_results_pulls_and_pushes_over_http_or_carries_a_file(nodes):
             ),
             extra_env={"PW": "s3cret-Passw0rd!"},
         )
-        assert counts(out, "centers.Room") == (1, 2, 0)
+        assert counts(out, "exams.Incident") == (1, 1, 0)
         assert f"from {url} delivered to HQ by local import" in out
-        annex = {k: v for k, v in center_dump["centers.Room"].items() if v["code"] == "ANNEX"}
-        assert {k: hq_dump["centers.Room"].get(k) for k in annex} == annex
+        assert hq_dump["exams.Incident"] == center_dump["exams.Incident"]
 
         # Again: nothing changes. Pushed over HTTP to a node: its counts come back.
         out = hq.run(
@@ -266,7 +267,7 @@ def test_sync_results_pulls_and_pushes_over_http_or_carries_a_file(nodes):
     carried = base / "carried.json"
     center.manage("sync_results", "--source-center", "A01", "--target-center", "HQ", "--via-file", str(carried))
     out = hq.manage("import_center_data", "--input-file", str(carried)).stdout
-    assert counts(out, "centers.Room") == (0, 3, 0)
+    assert counts(out, "exams.Incident") == (0, 2, 0)
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ import io
 import json
 from dataclasses import asdict, dataclass, field
 
+from django.db.models import Max, Q
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -17,12 +18,16 @@ from apps.exams.models import ExamSession
 
 
 def last_package_sent(center: Center) -> dt.datetime | None:
-    """Hook for the sync app (issue 4): when this center last sent a results package.
+    """When this center last sent a results package, from the sync history: its export
+    (on the center's own node) or its import at HQ, whichever is newer. None if never."""
+    from apps.sync.models import SyncDirection, SyncLog, SyncStatus
 
-    Unknown (None) until the package log exists; the sync engineer replaces the body
-    with a query on it.
-    """
-    return None
+    sent = SyncLog.objects.filter(
+        Q(direction=SyncDirection.EXPORT, center=center.code) | Q(direction=SyncDirection.IMPORT, origin=center.code),
+        kind="results-package",
+        status=SyncStatus.OK,
+    ).aggregate(last=Max("created_at"))
+    return sent["last"]
 
 
 @dataclass
