@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from apps.authentication.models import Role
 from apps.authentication.scoping import ScopedAdmin
-from apps.candidates.models import Candidate, CandidateStatus
+from apps.candidates.models import PERSONAL_FIELDS, Candidate, CandidateStatus
 from apps.candidates.services.registration import roll_numbers_note_given, roll_numbers_reserve
 from utils.images import ImageRejected, clean_image
 
@@ -20,19 +20,7 @@ class CandidateAdminForm(forms.ModelForm):
             "exam",
             "roll_number",
             "application_number",
-            "name",
-            "father_name",
-            "date_of_birth",
-            "gender",
-            "category",
-            "pwd",
-            "extra_time_minutes",
-            "email",
-            "phone",
-            "address",
-            "city",
-            "state",
-            "preferred_cities",
+            *PERSONAL_FIELDS,
             "photo",
             "signature",
         )

@@ -41,6 +41,25 @@ def category_codes() -> list[str]:
     return list(settings.CANDIDATE_CATEGORIES)
 
 
+# The person's registration details: the columns of the import/export file, the admin
+# form and the API share them (in this order).
+PERSONAL_FIELDS = (
+    "name",
+    "father_name",
+    "date_of_birth",
+    "gender",
+    "category",
+    "pwd",
+    "extra_time_minutes",
+    "email",
+    "phone",
+    "address",
+    "city",
+    "state",
+    "preferred_cities",
+)
+
+
 class Candidate(SyncedModel):
     """A person registered for one exam. HQ owns candidates (DESIGN.md §4)."""
 

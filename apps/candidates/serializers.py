@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.candidates.models import Candidate
+from apps.candidates.models import PERSONAL_FIELDS, Candidate
 from apps.centers.serializers import SYNC_FIELDS
 
 
@@ -26,19 +26,7 @@ class CandidateSerializer(serializers.ModelSerializer):
             "exam_code",
             "roll_number",
             "application_number",
-            "name",
-            "father_name",
-            "date_of_birth",
-            "gender",
-            "category",
-            "pwd",
-            "extra_time_minutes",
-            "email",
-            "phone",
-            "address",
-            "city",
-            "state",
-            "preferred_cities",
+            *PERSONAL_FIELDS,
             "photo",
             "signature",
             "center",

@@ -1,24 +1,13 @@
 """The columns of a candidate sheet: shared by import and export so files round-trip."""
 
+from apps.candidates.models import PERSONAL_FIELDS
 from utils.spreadsheets import header_key
 
 # Export order; import accepts any order. `exam_code` picks the exam per row.
 COLUMNS = (
     "roll_number",
     "application_number",
-    "name",
-    "father_name",
-    "date_of_birth",
-    "gender",
-    "category",
-    "pwd",
-    "extra_time_minutes",
-    "email",
-    "phone",
-    "address",
-    "city",
-    "state",
-    "preferred_cities",
+    *PERSONAL_FIELDS,
     "exam_code",
 )
 # The model fields an import writes (everything above except exam_code).
