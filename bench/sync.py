@@ -9,15 +9,14 @@ photo (20 KB) and a signature (5 KB), then measures, each step in its own proces
 1. export_center_data at HQ (the center package)
 2. import_center_data into a fresh center database (verify + apply)
 3. the same import again (no-op)
-4. a results package of N center-owned rows back to HQ (export at the center, import at HQ)
+4. the center's results package back to HQ: after the import, the center gets exam-day
+   data for its N candidates (N attendance rows, present/absent, each with its audit row,
+   and a few incidents; bulk-created as benchmark setup, not measured), then: the export
+   at the center, its import at HQ (verify + apply) and the same import again (no-op)
 5. backup_database / restore_database of the whole HQ into a fresh database
 and, for comparison, Django's dumpdata / loaddata of the same rows.
 
-Results-side models (attendance, OMR responses) do not exist yet on this branch. Step 4
-therefore measures N center-owned *Room* rows (the bench registers Room as center-owned
-for that step only: the same code path attendance will take, a 12-column row instead of
-attendance's). When those models arrive, step 4 should create 10,000 attendance rows and
-10,000 OMR responses instead.
+OMR responses do not exist yet; they join step 4 when they land.
 
 Prints seconds, package bytes and peak RSS (of the process doing the step).
 """
@@ -48,11 +47,6 @@ def _setup():
     import django
 
     django.setup()
-    if os.environ.get("BENCH_CENTER_ROOMS") == "1":
-        from apps.centers.models import Room
-        from apps.sync.registry import CENTER, register
-
-        register(Room, owner=CENTER, center_path="center_id")
 
 
 def _seed(n: int, photo_kb: int) -> None:
@@ -78,6 +72,7 @@ def _seed(n: int, photo_kb: int) -> None:
         for r in range(20):
             room_create(center=center, code=f"R{r}", capacity=30, rows=5, columns=6)
         user_create(username="manager", role=Role.CENTER_MANAGER, center=center, password="bench-Passw0rd!")  # noqa: S106
+        user_create(username="invigilator", role=Role.INVIGILATOR, center=center, password="bench-Passw0rd!")  # noqa: S106
         exam = synced_save(Exam(code="EX", name="Exam", start_date=dt.date(2026, 12, 1), end_date=dt.date(2026, 12, 2)))
         exam.status = ExamStatus.SCHEDULED
         exam.save()
@@ -120,18 +115,87 @@ def _seed(n: int, photo_kb: int) -> None:
         Candidate.objects.bulk_create(batch)
 
 
-def _center_rooms(n: int) -> None:
-    """n center-owned rows at the center (see the module docstring)."""
+def _center_exam_day(n: int) -> None:
+    """Exam-day rows at the center for its first n candidates: attendance (about 1 in 12
+    absent), one audit row each (the first marking) and a few incidents. Bulk-created with
+    the sync fields set as the services would set them (origin = this center, version 1)."""
+    import datetime as dt
+
     from django.conf import settings
     from django.db import transaction
+    from django.utils import timezone
 
-    from apps.centers.models import Center, Room
+    from apps.authentication.models import Role, User
+    from apps.candidates.models import Candidate
+    from apps.centers.models import Center
+    from apps.exams.logistics.models import (
+        Attendance,
+        AttendanceAudit,
+        AttendanceSource,
+        AttendanceStatus,
+        Incident,
+        IncidentKind,
+    )
+    from apps.exams.models import ExamSession
 
     center = Center.objects.get(code=settings.NODE_CENTER)
+    invigilator = User.objects.get(center=center, role=Role.INVIGILATOR)
+    session = ExamSession.objects.get()
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(session.date, session.start_time, tzinfo=tz)
+    sync = {"origin": settings.NODE_CENTER, "version": 1, "center": center}
+    candidate_ids = list(Candidate.objects.filter(center=center).order_by("roll_number").values_list("pk", flat=True))
+    candidate_ids = candidate_ids[:n]
     with transaction.atomic():
-        Room.objects.bulk_create(
-            [Room(center=center, code=f"X{i:06d}", name=f"Room {i}", capacity=30, rows=5, columns=6) for i in range(n)],
-            batch_size=2000,
+        for i in range(0, len(candidate_ids), 2000):
+            attendance, audit = [], []
+            for j, candidate_id in enumerate(candidate_ids[i : i + 2000], start=i):
+                status = AttendanceStatus.ABSENT if j % 12 == 0 else AttendanceStatus.PRESENT
+                marked_at = start - dt.timedelta(minutes=30) + dt.timedelta(seconds=j % 1800)
+                row = Attendance(
+                    candidate_id=candidate_id,
+                    session=session,
+                    status=status,
+                    marked_by=invigilator,
+                    marked_at=marked_at,
+                    **sync,
+                )
+                attendance.append(row)
+                audit.append(
+                    AttendanceAudit(
+                        attendance=row,
+                        old_status="",
+                        new_status=status,
+                        source=AttendanceSource.SCAN if status == AttendanceStatus.PRESENT else AttendanceSource.BULK,
+                        changed_by=invigilator,
+                        changed_at=marked_at,
+                        **sync,
+                    )
+                )
+            Attendance.objects.bulk_create(attendance)
+            AttendanceAudit.objects.bulk_create(audit)
+        kinds = [IncidentKind.LATE_ARRIVAL, IncidentKind.MEDICAL, IncidentKind.MALPRACTICE, IncidentKind.OTHER]
+        Incident.objects.bulk_create(
+            [
+                Incident(
+                    session=session,
+                    candidate_id=candidate_ids[k * 997 % len(candidate_ids)],
+                    kind=kinds[k % len(kinds)],
+                    description=f"Bench incident {k}: reported by the invigilator during the session.",
+                    reported_by=invigilator,
+                    **sync,
+                )
+                for k in range(7)
+            ]
+            + [
+                Incident(
+                    session=session,
+                    kind=IncidentKind.PAPER_SHORTAGE,
+                    description="Bench incident: two packets short in room R3, spare packets opened.",
+                    reported_by=invigilator,
+                    **sync,
+                )
+            ]
         )
 
 
@@ -140,21 +204,25 @@ def inner(argv: list[str]) -> None:
     from django.core.management import call_command
 
     step = argv[0]
-    phases = {}
+    phases, counts = {}, {}
     started = time.perf_counter()
     if step == "seed":
         _seed(int(argv[1]), int(argv[2]))
-    elif step == "center-rooms":
-        _center_rooms(int(argv[1]))
+    elif step == "center-exam-day":
+        _center_exam_day(int(argv[1]))
     elif step == "import_center_data":
         from apps.sync.importer import package_import
 
-        phases = package_import(path=Path(argv[2])).phases
+        report = package_import(path=Path(argv[2]))
+        phases = report.phases
+        counts = {
+            key: sum(getattr(c, key) for c in report.models.values()) for key in ("applied", "unchanged", "conflicts")
+        }
     else:
         call_command(step, *argv[1:], verbosity=0)
     seconds = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": round(seconds, 2), "rss_mb": round(rss_mb), "phases": phases}))
+    print(json.dumps({"seconds": round(seconds, 2), "rss_mb": round(rss_mb), "phases": phases, "counts": counts}))
 
 
 # --- outer orchestration ---------------------------------------------------------------
@@ -199,10 +267,12 @@ def main() -> None:
 
     def record(name, result, size=None):
         rows.append((name, result["seconds"], size, result["rss_mb"]))
-        size_text = f"{size / 1e6:8.1f} MB" if size is not None else " " * 11
+        size_text = f"{size / 1e6:8.2f} MB" if size is not None else " " * 11
         print(f"{name:<58}{result['seconds']:>8.2f} s {size_text} {result['rss_mb']:>6} MB RSS", flush=True)
         if result.get("phases"):
             print(" " * 6 + ", ".join(f"{k} {v:.2f} s" for k, v in result["phases"].items()), flush=True)
+        if result.get("counts"):
+            print(" " * 6 + ", ".join(f"{k} {v}" for k, v in result["counts"].items()), flush=True)
 
     try:
         hq = Node(base, "hq", "HQ")
@@ -243,19 +313,19 @@ def main() -> None:
         loaddata = loadnode.step("loaddata", dump)
         record("   loaddata of the same rows into a fresh database", loaddata)
 
-        # Results back to HQ (proxy rows, see docstring).
-        rooms_env = {"BENCH_CENTER_ROOMS": "1"}
-        center.step("center-rooms", n, env=rooms_env)
+        # Results back to HQ: exam-day rows created at the center (setup, not measured).
+        center.step("center-exam-day", n)
         results = base / "results.json"
         record(
-            f"4a. results package at the center ({n} center-owned rows)",
-            center.step("export_center_data", "--output-file", results, "--force", env=rooms_env),
+            "4a. results package at the center (exam-day rows)",
+            center.step("export_center_data", "--output-file", results, "--force"),
             results.stat().st_size,
         )
         record(
-            "4b. import of the results package at HQ",
-            hq.step("import_center_data", "--input-file", results, env=rooms_env),
+            "4b. import of the results package at HQ (verify + apply)",
+            hq.step("import_center_data", "--input-file", results),
         )
+        record("4c. the same import at HQ again (no-op)", hq.step("import_center_data", "--input-file", results))
 
         backup = base / "backup.json"
         record(
