@@ -16,6 +16,7 @@ from apps.sync.models import SyncLog, SyncStatus
 from tests.jobs.contract import assert_job_accepted
 from tests.sync.test_api import upload
 from tests.sync.test_verify import at_center, flip_byte_in
+from utils.progress import OperationCancelled
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +247,23 @@ def test_the_import_job_checks_its_user_again(cast, client_for, center_package, 
     assert job.status == JobStatus.FAILED
     assert job.error["code"] == "not_your_center"
     assert Candidate.objects.count() == 0
+
+
+def test_a_cancel_at_a_batch_boundary_rolls_the_import_back(center_package, settings, monkeypatch):
+    """What a cancelled job's progress callback does: raise; nothing stays written."""
+    at_center(settings)
+    monkeypatch.setattr("apps.sync.importer.BATCH_SIZE", 2)
+    calls = []
+
+    def cancel(done, total, message):
+        calls.append((done, total, message))
+        if message == "candidates.Candidate" and done >= 2:
+            raise OperationCancelled
+
+    with pytest.raises(OperationCancelled):
+        package_import(path=center_package, progress=cancel)
+    assert calls[-1][2] == "candidates.Candidate" and calls[-1][1] > calls[-1][0]  # stopped part-way
+    assert Candidate.objects.count() == 0
+    assert media_files(settings) == []
+    assert not list(Path(settings.MEDIA_ROOT).parent.glob(".media-incoming-*"))
+    assert not SyncLog.objects.filter(direction="import").exists()
