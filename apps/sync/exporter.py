@@ -100,6 +100,21 @@ def _check_node(kind: str, center: Center, force: bool) -> str:
     raise ApplicationError("unknown_kind", f"Unknown package kind {kind!r}.")
 
 
+def package_export_check(*, kind: str, center: Center, force: bool = False) -> str:
+    """The quick checks `package_export` starts with (the API runs them before it starts
+    a job): this node writes `kind` packages of `center`, no session of the center is in
+    progress (results packages, unless `force`), the node has its signing key.
+
+    Returns the package's default target. Raises ApplicationError / Conflict.
+    """
+    default_target = _check_node(kind, center, force)
+    try:
+        keys.node_private_key()
+    except keys.KeyMissing as exc:
+        raise ApplicationError("no_key", str(exc)) from exc
+    return default_target
+
+
 def package_export(
     *,
     kind: str,
@@ -117,12 +132,8 @@ def package_export(
     session of the center is in progress (results packages, unless `force`).
     """
     started = time.monotonic()
-    default_target = _check_node(kind, center, force)
+    default_target = package_export_check(kind=kind, center=center, force=force)
     target = target or default_target
-    try:
-        keys.node_private_key()
-    except keys.KeyMissing as exc:
-        raise ApplicationError("no_key", str(exc)) from exc
     if settings.NODE_CENTER == "HQ":
         hq_trusted_key_ensure()
 

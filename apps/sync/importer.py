@@ -183,6 +183,35 @@ def _check_schema(reader: PackageReader) -> None:
             )
 
 
+def _log_refusal(exc: PackageRefused, *, user, file_name: str, sha256: str, size: int, **about) -> None:
+    sync_log_write(
+        direction=SyncDirection.IMPORT,
+        user=user,
+        status=SyncStatus.REFUSED,
+        message=exc.message,
+        file_name=file_name,
+        sha256=sha256,
+        size_bytes=size,
+        **about,
+    )
+
+
+def package_check(*, path: Path, user=None, allowed_target: str | None = None, file_name: str | None = None) -> None:
+    """The quick checks of `package_import` (the API runs them before it starts a job):
+    container, versions, manifest signature, addressing (`allowed_target`), schema. No
+    file contents are read, so the SHA-256 of a refused file is not logged.
+
+    Raises PackageRefused (logged like `package_import`'s refusals).
+    """
+    path = Path(path)
+    try:
+        package_verify(path, allowed_target=allowed_target).close()
+    except PackageRefused as exc:
+        size = path.stat().st_size if path.is_file() else 0
+        _log_refusal(exc, user=user, file_name=file_name or path.name, sha256="", size=size)
+        raise
+
+
 def package_import(
     *,
     path: Path,
@@ -190,14 +219,18 @@ def package_import(
     dry_run: bool = False,
     allowed_target: str | None = None,
     progress: ProgressCallback | None = None,
+    file_name: str | None = None,
 ) -> ImportReport:
     """Verify the package at `path`, then apply it atomically. Returns the report.
 
     Raises PackageRefused (nothing changed; the refusal is logged). With `dry_run` the
     same work runs and is rolled back, so the report says exactly what would change.
+    `file_name` is the name written to the sync log (default: the file's own name; the
+    API passes the uploaded file's name).
     """
     started = time.monotonic()
     path = Path(path)
+    file_name = file_name or path.name
     # One pass over the file: its SHA-256 for the log and the digest the seal signs.
     digest_started = time.monotonic()
     digests = file_digests(path) if path.is_file() else None
@@ -206,16 +239,7 @@ def package_import(
     stager = None
 
     def log_refusal(exc: PackageRefused, **about) -> None:
-        sync_log_write(
-            direction=SyncDirection.IMPORT,
-            user=user,
-            status=SyncStatus.REFUSED,
-            message=exc.message,
-            file_name=path.name,
-            sha256=sha256,
-            size_bytes=size,
-            **about,
-        )
+        _log_refusal(exc, user=user, file_name=file_name, sha256=sha256, size=size, **about)
 
     try:
         reader = package_verify(path, allowed_target=allowed_target)
@@ -283,7 +307,7 @@ def package_import(
         origin=result.origin,
         target=result.target or "",
         center=result.center or "",
-        file_name=path.name,
+        file_name=file_name,
         sha256=sha256,
         size_bytes=size,
         counts={k: asdict(v) for k, v in result.models.items()},
