@@ -72,6 +72,8 @@ def test_run_script_stops_server_and_worker(data_dir, stop):
         running = _session_members(script.pid)
         assert any("db_worker" in cmd for cmd in running), running
         assert any("runserver" in cmd for cmd in running), running
+        # The first start made this node's signing key; the second found it and kept it.
+        assert (data_dir / "keys" / "node_ed25519.pem").is_file()
 
         if stop == "ctrl-c":
             os.killpg(script.pid, signal.SIGINT)
