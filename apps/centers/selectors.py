@@ -2,6 +2,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from apps.centers.models import Center, Room
+from utils.lookups import by_code_or_id
 
 
 def center_list() -> QuerySet[Center]:
@@ -14,11 +15,5 @@ def room_list() -> QuerySet[Room]:
 
 
 def center_by_code_or_id(value: str) -> Center | None:
-    """Find a center by its code or UUID (commands accept either: DESIGN.md §4)."""
-    center = Center.objects.filter(code=value).first()
-    if center is None:
-        try:
-            center = Center.objects.filter(pk=value).first()
-        except Exception:  # not a UUID
-            center = None
-    return center
+    """A center by its code or UUID (commands accept either: DESIGN.md §4)."""
+    return by_code_or_id(Center.objects.all(), value)

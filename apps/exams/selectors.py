@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 
 from apps.exams.models import Exam, ExamSession, Paper
+from utils.lookups import by_code_or_id
 
 
 def exam_list() -> QuerySet[Exam]:
@@ -16,11 +17,5 @@ def session_list() -> QuerySet[ExamSession]:
 
 
 def exam_by_code_or_id(value: str) -> Exam | None:
-    """Find an exam by its code or UUID (commands accept either: DESIGN.md §4)."""
-    exam = Exam.objects.filter(code=value).first()
-    if exam is None:
-        try:
-            exam = Exam.objects.filter(pk=value).first()
-        except Exception:  # not a UUID
-            exam = None
-    return exam
+    """An exam by its code or UUID (commands accept either: DESIGN.md §4)."""
+    return by_code_or_id(Exam.objects.all(), value)

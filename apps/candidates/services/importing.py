@@ -33,11 +33,11 @@ from django.utils import timezone
 
 from apps.candidates import rules
 from apps.candidates.models import Candidate
-from apps.candidates.selectors import exam_by_code_or_id
 from apps.candidates.services.columns import FIELDS, HEADER_TO_FIELD, REQUIRED
 from apps.candidates.services.fastpath import insert_candidates
 from apps.candidates.services.registration import roll_number_format, roll_sequence_of, roll_sequence_reserve
 from apps.exams.models import Exam
+from apps.exams.selectors import exam_by_code_or_id
 from apps.sync.models import node_origin
 from utils.exceptions import ApplicationError
 from utils.progress import ProgressCallback

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.candidates.selectors import exam_by_code_or_id
 from apps.candidates.services.exporting import CSV, XLSX, candidates_export
+from apps.exams.selectors import exam_by_code_or_id
 from utils.progress import TerminalProgress
 
 
