@@ -12,15 +12,9 @@ from PIL import Image
 from tests.factories import CandidateFactory, ExamFactory
 
 DATA = Path(__file__).resolve().parent / "data"
-REPO = Path(__file__).resolve().parents[2]
-# CI clones the repository with the shared folder beside it: <repo>/../shared/data. A git
-# worktree sits one level deeper (<root>/wt/<name>), so its shared folder is <repo>/../../shared.
-SHARED = next(
-    (p for p in (REPO / "../shared/data/candidates", REPO / "../../shared/data/candidates") if p.is_dir()),
-    REPO / "../shared/data/candidates",
-)
-SAMPLE_XLSX = SHARED / "candidates_sample.xlsx"
-SAMPLE_CSV = SHARED / "candidates_sample.csv"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "candidates"
+SAMPLE_XLSX = SAMPLES / "candidates_sample.xlsx"
+SAMPLE_CSV = SAMPLES / "candidates_sample.csv"
 
 HEADER = ["name", "father_name", "date_of_birth", "gender", "category", "pwd", "email", "phone", "city"]
 
