@@ -54,8 +54,8 @@ def phase_build(args):
 
     from apps.candidates.models import Candidate
     from apps.centers.models import Center, Room
-    from apps.exams.logistics.allocation import _db_uuid, _fast_insert
     from apps.exams.models import Exam, ExamSession, Paper
+    from apps.seating.allocation import _db_uuid, _fast_insert
 
     call_command("migrate", verbosity=0)
     started = time.monotonic()
@@ -172,8 +172,8 @@ def phase_build(args):
 
 def phase_allocate(args):
     setup_django()
-    from apps.exams.logistics.allocation import allocation_run
     from apps.exams.models import Exam
+    from apps.seating.allocation import allocation_run
 
     exam = Exam.objects.get(code="BENCH")
     started = time.monotonic()
@@ -196,8 +196,8 @@ def phase_rerun(args):
     import datetime as dt
 
     from apps.candidates.models import Candidate
-    from apps.exams.logistics.allocation import allocation_run
     from apps.exams.models import Exam
+    from apps.seating.allocation import allocation_run
 
     exam = Exam.objects.get(code="BENCH")
     late = max(1, args.candidates // 100)
@@ -238,8 +238,8 @@ def phase_naive(args):
 
     from apps.candidates.models import Candidate
     from apps.centers.models import Center
-    from apps.exams.logistics.models import Allocation
     from apps.exams.models import Exam
+    from apps.seating.models import Allocation
 
     exam = Exam.objects.get(code="BENCH")
     sessions = list(exam.sessions.select_related("paper"))
@@ -289,8 +289,8 @@ def phase_admit(args):
     setup_django()
     import zipfile
 
-    from apps.exams.logistics.admit_cards import admit_cards_write_zip
     from apps.exams.models import Exam
+    from apps.seating.admit_cards import admit_cards_write_zip
     from apps.sync.keys import create_node_key, node_key_exists
 
     if not node_key_exists():

@@ -5,7 +5,7 @@
 
 1. **ours**: `candidates_import()` (full validation, duplicate checks, roll numbers, one transaction);
 2. **django-import-export**: a plain `ModelResource` with `import_id_fields` set to the natural key
-   (exam, application_number) so re-imports would update (DESIGN.md §9), file read by tablib;
+   (exam, application_number) so re-imports would update (docs/architecture.md, Stack), file read by tablib;
 3. **floor**: calamine read + `bulk_create`, no validation at all (the least any importer must do).
 
 Each method runs in a child process (`DEBUG=False`, so Django keeps no SQL log), on a new

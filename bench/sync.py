@@ -56,12 +56,12 @@ def _seed(n: int, photo_kb: int) -> None:
     from django.conf import settings
     from django.db import transaction
 
-    from apps.authentication.models import Role
     from apps.authentication.services import user_create
     from apps.candidates.models import Candidate
     from apps.centers.services import center_create, room_create
+    from apps.core.roles import Role
+    from apps.core.services import synced_save
     from apps.exams.models import Exam, ExamSession, ExamStatus, Paper
-    from apps.sync.services import synced_save
 
     rng = random.Random(42)
     media = Path(settings.MEDIA_ROOT)
@@ -125,10 +125,11 @@ def _center_exam_day(n: int) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from apps.authentication.models import Role, User
+    from apps.authentication.models import User
     from apps.candidates.models import Candidate
     from apps.centers.models import Center
-    from apps.exams.logistics.models import (
+    from apps.core.roles import Role
+    from apps.examday.models import (
         Attendance,
         AttendanceAudit,
         AttendanceSource,

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # The bottom layer: synced base model, stamping, roles, scoping (discovers scopes.py).
+    "apps.core",
     # apps.jobs comes before django_tasks_db so that its `db_worker` (the backend's worker
     # plus the dead-job reaper) is the one `manage.py db_worker` runs.
     "apps.jobs",
@@ -88,6 +90,8 @@ INSTALLED_APPS = [
     "apps.centers",
     "apps.exams",
     "apps.candidates",
+    "apps.seating",
+    "apps.examday",
 ]
 
 MIDDLEWARE = [
@@ -237,10 +241,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "apps.authentication.models.Role",
+        "RoleEnum": "apps.core.roles.Role",
         "ExamStatusEnum": "apps.exams.models.ExamStatus",
         "CandidateStatusEnum": "apps.candidates.models.CandidateStatus",
-        "AttendanceStatusEnum": "apps.exams.logistics.models.AttendanceStatus",
+        "AttendanceStatusEnum": "apps.examday.models.AttendanceStatus",
     },
 }
 

@@ -30,6 +30,8 @@ api_patterns = [
     path("", include("apps.centers.urls")),
     path("", include("apps.exams.urls")),
     path("", include("apps.candidates.urls")),
+    path("", include("apps.seating.urls")),
+    path("", include("apps.examday.urls")),
     path("", include("apps.jobs.urls")),
     path("", include("apps.sync.urls")),
 ]

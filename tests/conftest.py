@@ -7,7 +7,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.authentication.models import Role
+from apps.core.roles import Role
 from tests.factories import CenterFactory, RoomFactory, UserFactory
 
 

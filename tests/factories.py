@@ -2,9 +2,10 @@ import datetime as dt
 
 import factory
 
-from apps.authentication.models import Role, User
+from apps.authentication.models import User
 from apps.candidates.models import Candidate
 from apps.centers.models import Center, Room
+from apps.core.roles import Role
 from apps.exams.models import Exam, ExamSession, ExamStatus, Paper
 
 TEST_PASSWORD = "correct horse battery staple"

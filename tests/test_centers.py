@@ -1,7 +1,7 @@
 import pytest
 
 from apps.centers.models import Center, Room
-from apps.sync.models import Tombstone
+from apps.core.models import Tombstone
 from tests.factories import CenterFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.authentication.models import Role, User
+from apps.authentication.models import User
 from apps.centers.models import Center, Room
+from apps.core.roles import Role
 from apps.exams.models import Exam, ExamSession, Paper
 
 pytestmark = pytest.mark.django_db

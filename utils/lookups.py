@@ -1,5 +1,5 @@
 """Finding a row by its human code or its UUID, as commands and packages accept either
-(DESIGN.md §4: `--center-id 1` works for a center whose code is `1`)."""
+(docs/architecture.md, identity: `--center-id 1` works for a center whose code is `1`)."""
 
 import uuid
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 XLSX = "xlsx"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "csv"
 _SNIFF_BYTES = 64 * 1024
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")

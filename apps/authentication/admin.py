@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from apps.authentication.models import Role, User
+from apps.authentication.models import User
 from apps.authentication.services import apply_role_flags
-from apps.sync.services import synced_delete, synced_save
+from apps.core.roles import Role
+from apps.core.services import synced_delete, synced_save
 
 
 @admin.register(User)

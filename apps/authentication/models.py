@@ -2,20 +2,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.sync.models import SyncedModel
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Administrator (HQ)"
-    EXAM_MANAGER = "exam_manager", "Exam manager (HQ)"
-    PAPER_SETTER = "paper_setter", "Paper setter (HQ)"
-    CENTER_MANAGER = "center_manager", "Center manager"
-    INVIGILATOR = "invigilator", "Invigilator"
-    EVALUATOR = "evaluator", "Evaluator"
-
-
-HQ_ROLES = frozenset({Role.ADMIN, Role.EXAM_MANAGER, Role.PAPER_SETTER})
-CENTER_ROLES = frozenset({Role.CENTER_MANAGER, Role.INVIGILATOR})
+from apps.core.models import SyncedModel
+from apps.core.roles import CENTER_ROLES, HQ_ROLES, Role
 
 
 class ExamUserManager(UserManager):

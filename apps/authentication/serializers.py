@@ -1,7 +1,8 @@
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from apps.authentication.models import CENTER_ROLES, User
+from apps.authentication.models import User
+from apps.core.roles import CENTER_ROLES
 
 
 class UserSummarySerializer(serializers.ModelSerializer):

@@ -2,8 +2,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.authentication.models import CENTER_ROLES, Role, User
-from apps.sync.services import synced_delete, synced_save, update_fields_from
+from apps.authentication.models import User
+from apps.core.roles import CENTER_ROLES, Role
+from apps.core.services import synced_delete, synced_save, update_fields_from
 
 # Roles that may open the Django admin (each sees only what its scope allows there).
 STAFF_ROLES = frozenset({Role.ADMIN, Role.EXAM_MANAGER, Role.PAPER_SETTER, Role.CENTER_MANAGER})

@@ -8,8 +8,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from apps.authentication import services
-from apps.authentication.models import Role, User
-from apps.authentication.scoping import ScopedModelViewSet
+from apps.authentication.models import User
 from apps.authentication.serializers import (
     LoginResponseSerializer,
     LoginSerializer,
@@ -18,6 +17,8 @@ from apps.authentication.serializers import (
     UserSummarySerializer,
 )
 from apps.authentication.throttling import LoginFailureLimiter
+from apps.core.roles import Role
+from apps.core.scoping import ScopedModelViewSet
 from utils.exceptions import ApplicationError
 
 

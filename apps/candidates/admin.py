@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin
 
-from apps.authentication.models import Role
-from apps.authentication.scoping import ScopedAdmin
 from apps.candidates.models import PERSONAL_FIELDS, Candidate, CandidateStatus
 from apps.candidates.services.registration import roll_numbers_note_given, roll_numbers_reserve
+from apps.core.roles import Role
+from apps.core.scoping import ScopedAdmin
 from utils.images import ImageRejected, clean_image
 
 CENTER_READERS = frozenset({Role.CENTER_MANAGER})

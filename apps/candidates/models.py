@@ -6,21 +6,11 @@ from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from uuid_utils.compat import uuid4
 
-from apps.sync.models import SyncedModel
+from apps.candidates import rules
+from apps.candidates.choices import CandidateStatus, Gender
+from apps.core.models import SyncedModel
 
 phone_digits_validator = RegexValidator(r"^[0-9]{10,15}$", "Enter 10 to 15 digits.")
-
-
-class Gender(models.TextChoices):
-    MALE = "M", "Male"
-    FEMALE = "F", "Female"
-    OTHER = "O", "Other"
-
-
-class CandidateStatus(models.TextChoices):
-    REGISTERED = "registered", "Registered"
-    ALLOCATED = "allocated", "Allocated"
-    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 def _random_name(folder: str, filename: str) -> str:
@@ -61,7 +51,7 @@ PERSONAL_FIELDS = (
 
 
 class Candidate(SyncedModel):
-    """A person registered for one exam. HQ owns candidates (DESIGN.md §4)."""
+    """A person registered for one exam. HQ owns candidates (docs/architecture.md, identity)."""
 
     exam = models.ForeignKey("exams.Exam", on_delete=models.PROTECT, related_name="candidates")
     roll_number = models.CharField(max_length=32)
@@ -113,8 +103,6 @@ class Candidate(SyncedModel):
 
     def clean(self):
         super().clean()
-        from apps.candidates import rules  # the rules module imports this one
-
         errors = {}
         if self.category and self.category not in settings.CANDIDATE_CATEGORIES:
             allowed = ", ".join(settings.CANDIDATE_CATEGORIES)

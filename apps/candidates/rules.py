@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
-from apps.candidates.models import CandidateStatus, Gender
+from apps.candidates.choices import CandidateStatus, Gender
 
 # A date of birth is plausible when the candidate is between these ages today.
 MIN_AGE_YEARS = 10

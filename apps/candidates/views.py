@@ -7,12 +7,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.authentication.models import Role
-from apps.authentication.scoping import HQ_STAFF, RoleAccess, ScopedModelViewSet
 from apps.candidates import selectors, services
 from apps.candidates.filters import CandidateFilter
 from apps.candidates.serializers import CandidateImportSerializer, CandidateSerializer
 from apps.candidates.services.importing import candidates_import
+from apps.core.roles import Role
+from apps.core.scoping import HQ_STAFF, RoleAccess, ScopedModelViewSet
 from apps.jobs import files
 from apps.jobs.http import job_accepted, should_run_async
 from apps.jobs.services import job_start

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from apps.authentication.models import Role
-from apps.authentication.scoping import ScopedAdmin
 from apps.centers.models import Center, Room
+from apps.core.roles import Role
+from apps.core.scoping import ScopedAdmin
 
 CENTER_READERS = frozenset({Role.CENTER_MANAGER})
 

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
-from apps.sync.models import SyncedModel
+from apps.core.models import SyncedModel
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "Use letters, digits, '-' and '_' only (no spaces).")
 phone_validator = RegexValidator(r"^\+?[0-9][0-9 -]{6,18}[0-9]$", "Enter a phone number of digits.")

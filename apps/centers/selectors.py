@@ -15,5 +15,5 @@ def room_list() -> QuerySet[Room]:
 
 
 def center_by_code_or_id(value: str) -> Center | None:
-    """A center by its code or UUID (commands accept either: DESIGN.md §4)."""
+    """A center by its code or UUID (commands accept either: docs/architecture.md, identity)."""
     return by_code_or_id(Center.objects.all(), value)

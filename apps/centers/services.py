@@ -1,7 +1,7 @@
 from django.db import transaction
 
 from apps.centers.models import Center, Room
-from apps.sync.services import synced_delete, synced_save, update_fields_from
+from apps.core.services import synced_delete, synced_save, update_fields_from
 
 
 @transaction.atomic

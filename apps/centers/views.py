@@ -1,8 +1,8 @@
-from apps.authentication.models import Role
-from apps.authentication.scoping import HQ_STAFF, ScopedModelViewSet
 from apps.centers import selectors, services
 from apps.centers.filters import CenterFilter, RoomFilter
 from apps.centers.serializers import CenterSerializer, RoomSerializer
+from apps.core.roles import Role
+from apps.core.scoping import HQ_STAFF, ScopedModelViewSet
 
 CENTER_READERS = frozenset({Role.CENTER_MANAGER, Role.INVIGILATOR})
 

@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from apps.authentication.models import Role
-from apps.authentication.scoping import ScopedAdmin
-from apps.exams.models import Exam, ExamSession, Paper
+from apps.core.roles import CENTER_ROLES, Role
+from apps.core.scoping import HQ_STAFF, ScopedAdmin
+from apps.exams.models import Exam, ExamSession, Paper, SessionCenter
 from apps.exams.services import exam_status_check
 
 SCHEDULE_READERS = frozenset({Role.PAPER_SETTER, Role.CENTER_MANAGER})
@@ -61,4 +61,12 @@ class ExamSessionAdmin(ScopedAdmin):
     readonly_fields = SYNC_READONLY
 
 
-from apps.exams.logistics import admin as _logistics_admin  # noqa: E402, F401  (registers the logistics admins)
+@admin.register(SessionCenter)
+class SessionCenterAdmin(ScopedAdmin):
+    read_roles = frozenset({Role.PAPER_SETTER, *CENTER_ROLES})
+    write_roles = HQ_STAFF
+    list_display = ("session", "center", "seats")
+    list_filter = ("session__exam",)
+    list_select_related = ("session__paper__exam", "center")
+    raw_id_fields = ("session", "center")
+    readonly_fields = SYNC_READONLY

@@ -5,6 +5,3 @@ class ExamsConfig(AppConfig):
     name = "apps.exams"
     label = "exams"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from . import scopes  # noqa: F401  (registers this app's scope rules)

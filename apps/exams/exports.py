@@ -14,14 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
-from apps.authentication.scoping import scope_for
+from apps.core.scoping import scope_for
 from apps.exams import selectors
 from apps.exams.filters import ExamFilter
 from apps.exams.models import Exam, ExamSession, Paper
 from utils.progress import ProgressCallback, report
 
 BATCH = 1000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 EXAM_COLUMNS = ("code", "name", "start_date", "end_date", "status", "description")
 PAPER_COLUMNS = ("exam_code", "code", "name", "kind", "max_marks", "pass_marks", "duration_minutes")

@@ -1,6 +1,6 @@
 import django_filters
 
-from apps.exams.models import Exam, ExamSession, Paper
+from apps.exams.models import Exam, ExamSession, Paper, SessionCenter
 
 
 class ExamFilter(django_filters.FilterSet):
@@ -28,3 +28,11 @@ class ExamSessionFilter(django_filters.FilterSet):
     class Meta:
         model = ExamSession
         fields = ["exam", "paper", "date"]
+
+
+class SessionCenterFilter(django_filters.FilterSet):
+    exam = django_filters.UUIDFilter(field_name="session__exam")
+
+    class Meta:
+        model = SessionCenter
+        fields = ["session", "center"]

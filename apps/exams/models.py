@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from apps.centers.models import code_validator
-from apps.sync.models import SyncedModel
+from apps.core.models import SyncedModel
 
 
 class ExamStatus(models.TextChoices):
@@ -118,11 +118,22 @@ class ExamSession(SyncedModel):
             raise ValidationError(errors)
 
 
-# Logistics models (allocation, attendance, incidents) belong to this app too.
-from apps.exams.logistics.models import (  # noqa: E402, F401
-    Allocation,
-    Attendance,
-    AttendanceAudit,
-    Incident,
-    SessionCenter,
-)
+class SessionCenter(SyncedModel):
+    """A center holds a session, offering `seats` seats (empty: every seat of its rooms).
+
+    When a session has no rows here, every active center holds it with all its rooms.
+    HQ-owned.
+    """
+
+    session = models.ForeignKey("exams.ExamSession", on_delete=models.CASCADE, related_name="venues")
+    center = models.ForeignKey("centers.Center", on_delete=models.PROTECT, related_name="session_venues")
+    seats = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Empty: all seats of the center's rooms."
+    )
+
+    class Meta:
+        ordering = ["session__date", "session__start_time", "center__code"]
+        constraints = [models.UniqueConstraint(fields=["session", "center"], name="session_center_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.session} at {self.center.code}" if self.center_id else str(self.session_id)

@@ -1,41 +1,48 @@
-"""Who sees which exams, papers and sessions.
+"""Who sees which exams, papers, sessions and session venues.
 
 HQ roles see all. Center staff see the published schedule (exams that left `draft`) of
-their venues: a session is theirs when a `SessionCenter` row assigns it to their center,
-or when the session has no such rows at all (then every active center holds it). An
-exam or paper is theirs when the exam has no venue rows yet or one of them is theirs.
-Evaluators see none of it.
+their own center: the sessions it holds (`sessions_held_at`), and the exams and papers
+that have such a session or no sessions yet. Evaluators see none of it.
 """
 
 from django.db.models import Exists, OuterRef
 
-from apps.authentication.models import CENTER_ROLES, HQ_ROLES
-from apps.authentication.scoping import scope_rule
-from apps.exams.logistics.models import SessionCenter
-from apps.exams.models import Exam, ExamSession, ExamStatus, Paper
+from apps.core.roles import CENTER_ROLES, HQ_ROLES
+from apps.core.scoping import center_scoped, scope_rule
+from apps.exams.models import Exam, ExamSession, ExamStatus, Paper, SessionCenter
+from apps.exams.selectors import sessions_held_at
 
 
-def _venue_filter(venue_lookup: str, outer: str, center_id):
-    """Q-able: the row has no venue assignments, or one for `center_id`."""
-    venues = SessionCenter.objects.filter(**{venue_lookup: OuterRef(outer)})
-    return ~Exists(venues) | Exists(venues.filter(center_id=center_id))
+def _held_here(session_link: str, center_id):
+    """Q-able for exams or papers: no sessions yet, or a session held at `center_id`."""
+    sessions = ExamSession.objects.filter(**{session_link: OuterRef("pk")})
+    return ~Exists(sessions) | Exists(sessions_held_at(center_id).filter(**{session_link: OuterRef("pk")}))
 
 
-def _schedule_rule(exam_path: str, venue_lookup: str, outer: str):
+def _schedule_rule(narrow):
     def rule(user, queryset):
         if user.role in HQ_ROLES:
             return queryset
         if user.role in CENTER_ROLES and user.center_id:
-            return queryset.exclude(**{f"{exam_path}status": ExamStatus.DRAFT}).filter(
-                _venue_filter(venue_lookup, outer, user.center_id)
-            )
+            return narrow(queryset, user.center_id)
         return queryset.none()
 
     return rule
 
 
-scope_rule(Exam)(_schedule_rule("", "session__exam", "pk"))
-scope_rule(Paper)(_schedule_rule("exam__", "session__exam", "exam_id"))
-scope_rule(ExamSession)(_schedule_rule("exam__", "session", "pk"))
-
-from apps.exams.logistics import scopes as _logistics_scopes  # noqa: E402, F401  (allocation, attendance, incidents)
+scope_rule(Exam)(
+    _schedule_rule(lambda qs, center_id: qs.exclude(status=ExamStatus.DRAFT).filter(_held_here("exam", center_id)))
+)
+scope_rule(Paper)(
+    _schedule_rule(
+        lambda qs, center_id: qs.exclude(exam__status=ExamStatus.DRAFT).filter(_held_here("paper", center_id))
+    )
+)
+scope_rule(ExamSession)(
+    _schedule_rule(
+        lambda qs, center_id: qs.exclude(exam__status=ExamStatus.DRAFT).filter(
+            pk__in=sessions_held_at(center_id).values("pk")
+        )
+    )
+)
+scope_rule(SessionCenter)(center_scoped("center_id", hq_roles=HQ_ROLES))

@@ -1,6 +1,6 @@
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from apps.exams.models import Exam, ExamSession, Paper
+from apps.exams.models import Exam, ExamSession, Paper, SessionCenter
 from utils.lookups import by_code_or_id
 
 
@@ -17,5 +17,22 @@ def session_list() -> QuerySet[ExamSession]:
 
 
 def exam_by_code_or_id(value: str) -> Exam | None:
-    """An exam by its code or UUID (commands accept either: DESIGN.md §4)."""
+    """An exam by its code or UUID (commands accept either: docs/architecture.md, identity)."""
     return by_code_or_id(Exam.objects.all(), value)
+
+
+def session_center_list() -> QuerySet[SessionCenter]:
+    return SessionCenter.objects.select_related("session__paper", "center")
+
+
+def sessions_held_at(center) -> QuerySet[ExamSession]:
+    """The sessions `center` (a Center or its id) holds.
+
+    The one statement of this rule, used by the scope rules (what center staff see) and
+    by sync (what a center package carries, which sessions may be in progress): a session
+    is held at a center when a `SessionCenter` row assigns it there, or when it has no
+    such rows at all (then every center holds it).
+    """
+    center_id = getattr(center, "pk", center)
+    venues = SessionCenter.objects.filter(session=OuterRef("pk"))
+    return ExamSession.objects.filter(~Exists(venues) | Exists(venues.filter(center_id=center_id)))

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from apps.centers.serializers import SYNC_FIELDS
-from apps.exams.models import Exam, ExamSession, Paper
+from apps.exams.models import Exam, ExamSession, Paper, SessionCenter
 
 
 class ExamSerializer(serializers.ModelSerializer):
@@ -56,4 +56,13 @@ class ExamSessionSerializer(serializers.ModelSerializer):
             "end_time",
             *SYNC_FIELDS,
         )
+        read_only_fields = ("id", *SYNC_FIELDS)
+
+
+class SessionCenterSerializer(serializers.ModelSerializer):
+    center_code = serializers.CharField(source="center.code", read_only=True)
+
+    class Meta:
+        model = SessionCenter
+        fields = ("id", "session", "center", "center_code", "seats", *SYNC_FIELDS)
         read_only_fields = ("id", *SYNC_FIELDS)

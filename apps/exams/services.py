@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.authentication.models import Role
-from apps.exams.models import EXAM_STATUS_ORDER, Exam, ExamSession, Paper
-from apps.sync.services import synced_delete, synced_save, update_fields_from
+from apps.core.roles import Role
+from apps.core.services import synced_delete, synced_save, update_fields_from
+from apps.exams.models import EXAM_STATUS_ORDER, Exam, ExamSession, Paper, SessionCenter
 
 
 def exam_status_check(*, old: str, new: str, user) -> None:
@@ -84,3 +84,24 @@ def session_update(*, session: ExamSession, data: dict) -> ExamSession:
 
 def session_delete(*, session: ExamSession) -> None:
     synced_delete(session)
+
+
+@transaction.atomic
+def session_center_create(**data) -> SessionCenter:
+    """Make a center a venue of a session (then only venue centers hold that session)."""
+    venue = SessionCenter(**data)
+    venue.full_clean()
+    return synced_save(venue)
+
+
+@transaction.atomic
+def session_center_update(*, venue: SessionCenter, data: dict) -> SessionCenter:
+    changed = update_fields_from(venue, data)
+    if not changed:
+        return venue
+    venue.full_clean()
+    return synced_save(venue, update_fields=changed)
+
+
+def session_center_delete(*, venue: SessionCenter) -> None:
+    synced_delete(venue)

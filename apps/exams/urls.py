@@ -1,12 +1,11 @@
-"""Routes of this app, included under /api/ by exam_system/urls.py."""
+"""Routes of this app, included under /api/ by exam_system/urls.py (exams, papers and
+sessions are on the root router there)."""
 
-from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from apps.exams import views
 
-urlpatterns = [
-    *router.urls,
-    # Exam logistics (issue 5): allocation, admit cards, attendance, incidents, reports.
-    path("", include("apps.exams.logistics.urls")),
-]
+router = SimpleRouter()
+router.register("session-centers", views.SessionCenterViewSet, basename="session-center")
+
+urlpatterns = router.urls

@@ -5,14 +5,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 
-from apps.authentication.models import Role
-from apps.authentication.scoping import HQ_STAFF, ScopedModelViewSet
+from apps.core.roles import CENTER_ROLES, Role
+from apps.core.scoping import HQ_STAFF, ScopedModelViewSet
 from apps.exams import selectors, services
-from apps.exams.exports import XLSX_CONTENT_TYPE, exams_for_export, schedule_export, schedule_export_size
-from apps.exams.filters import ExamFilter, ExamSessionFilter, PaperFilter
-from apps.exams.serializers import ExamSerializer, ExamSessionSerializer, PaperSerializer
+from apps.exams.exports import exams_for_export, schedule_export, schedule_export_size
+from apps.exams.filters import ExamFilter, ExamSessionFilter, PaperFilter, SessionCenterFilter
+from apps.exams.serializers import ExamSerializer, ExamSessionSerializer, PaperSerializer, SessionCenterSerializer
 from apps.jobs.http import ASYNC_PARAM, query_filters, start_or_run
 from apps.jobs.serializers import JobSerializer
+from utils.spreadsheets import XLSX_CONTENT_TYPE
 
 SCHEDULE_READERS = frozenset({Role.PAPER_SETTER, Role.CENTER_MANAGER, Role.INVIGILATOR})
 
@@ -113,3 +114,27 @@ class ExamSessionViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         services.session_delete(session=instance)
+
+
+class SessionCenterViewSet(ScopedModelViewSet):
+    """Which centers hold which session and how many seats each offers (empty: all rooms).
+    A session with no rows here is held by every active center."""
+
+    serializer_class = SessionCenterSerializer
+    read_roles = frozenset({Role.PAPER_SETTER, *CENTER_ROLES})
+    write_roles = HQ_STAFF
+    filterset_class = SessionCenterFilter
+    ordering_fields = ["created_at", "seats"]
+    ordering = ["session__date", "session__start_time", "center__code"]
+
+    def get_base_queryset(self):
+        return selectors.session_center_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.session_center_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.session_center_update(venue=serializer.instance, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.session_center_delete(venue=instance)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from apps.authentication.models import Role
-from apps.authentication.scoping import ScopedAdmin
+from apps.core.roles import Role
+from apps.core.scoping import ScopedAdmin
 from apps.jobs.models import Job
 
 

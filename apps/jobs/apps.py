@@ -8,7 +8,5 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import scopes  # noqa: F401  (registers this app's scope rules)
-
         # Each app registers its job kinds in its own `jobs.py` (see apps/jobs/__init__.py).
         autodiscover_modules("jobs")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -27,6 +28,12 @@ _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 ASYNC_PARAM = "async"
 # Query parameters that steer the endpoint itself, not the operation's filters.
 CONTROL_PARAMS = frozenset({ASYNC_PARAM, "page", "page_size", "format"})
+# The schema's description of ?async= on every endpoint that may answer 202 with a job.
+ASYNC_PARAMETER = OpenApiParameter(
+    ASYNC_PARAM,
+    bool,
+    description="1: run as a background job (202 + Location: /api/jobs/{id}/). Large work runs as a job anyway.",
+)
 
 
 def async_requested(request) -> bool:

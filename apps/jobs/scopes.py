@@ -1,6 +1,6 @@
 """Who sees which jobs: everyone their own; admins all (scope_for lets admins through)."""
 
-from apps.authentication.scoping import scope_rule
+from apps.core.scoping import scope_rule
 from apps.jobs.models import Job
 
 

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from apps.authentication.scoping import scope_for
+from apps.core.scoping import scope_for
 from apps.jobs import files, selectors, services
 from apps.jobs.filters import JobFilter
 from apps.jobs.models import JobStatus

@@ -1,4 +1,4 @@
-"""Who may export and import which package (DESIGN.md §6), for the API and its jobs.
+"""Who may export and import which package (docs/architecture.md, roles), for the API and its jobs.
 
 HQ staff (admin, exam_manager) everything; a center manager only its own center's
 results package and packages addressed to its center; every other role nothing. The
@@ -8,8 +8,7 @@ the job's user (whose role or center may have changed meanwhile).
 
 from rest_framework import status
 
-from apps.authentication.models import Role
-from apps.centers.models import Center
+from apps.core.roles import Role
 from apps.sync.package import RESULTS_PACKAGE
 from utils.exceptions import ApplicationError
 
@@ -31,7 +30,7 @@ def sync_access_check(user) -> None:
         raise _denied("Your role does not allow sync operations.")
 
 
-def export_access_check(*, user, kind: str, center: Center | None) -> None:
+def export_access_check(*, user, kind: str, center) -> None:
     """Raises ApplicationError (403) unless `user` may export the `kind` package of
     `center`. A center manager is refused before a missing center is reported (404)."""
     sync_access_check(user)

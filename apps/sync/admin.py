@@ -1,8 +1,9 @@
 from django.contrib import admin
 
-from apps.authentication.models import Role
-from apps.authentication.scoping import ScopedAdmin
-from apps.sync.models import SyncLog, Tombstone, TrustedKey
+from apps.core.models import Tombstone
+from apps.core.roles import Role
+from apps.core.scoping import ScopedAdmin
+from apps.sync.models import SyncLog, TrustedKey
 
 
 class ReadOnlyAdmin(ScopedAdmin):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class SyncConfig(AppConfig):
@@ -7,5 +8,6 @@ class SyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Every app's models are loaded by now; register what travels in packages.
-        from . import registrations, scopes  # noqa: F401
+        # Every app's models are loaded by now. Each app registers what of it travels in
+        # packages from its own `sync.py` (see apps/sync/registry.py); sync imports none.
+        autodiscover_modules("sync")

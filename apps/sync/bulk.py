@@ -129,7 +129,7 @@ def raw_bulk_insert(model: type[models.Model], rows: list[dict], fields: list[mo
     fields (created_at, updated_at) with the current time, while a package or a backup
     must keep the sender's values.
 
-    Fast path (SQLite, PostgreSQL; clearly marked raw SQL, DESIGN.md §2): one prepared
+    Fast path (SQLite, PostgreSQL; clearly marked raw SQL, docs/architecture.md, Stack): one prepared
     single-row INSERT run with `executemany`. Values are prepared by each field's own
     get_db_prep_save(), exactly as the ORM would. Measured on 10,000 candidates
     (SQLite): 0.5 s against 2.4 s for the ORM's raw insert, which is capped at 999

@@ -9,15 +9,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.utils import timezone
 
-from apps.candidates.models import Candidate
-from apps.centers.models import Center
-from apps.exams.models import Exam, ExamSession
+from apps.core.models import Tombstone
 from apps.sync import keys, registry
 from apps.sync.codec import encode_row
 from apps.sync.history import sync_log_write
-from apps.sync.models import SyncDirection, Tombstone
+from apps.sync.models import SyncDirection
 from apps.sync.package import CENTER_PACKAGE, RESULTS_PACKAGE, PackageWriter, file_sha256
 from apps.sync.registry import CENTER, HQ
 from utils.exceptions import ApplicationError, Conflict
@@ -41,19 +38,6 @@ class ExportReport:
     seconds: float = 0.0
 
 
-def sessions_in_progress(center: Center):
-    """Sessions running now (settings.TIME_ZONE) of the exams held at `center`.
-
-    Until sessions are assigned to centers (issue 5), a center holds the sessions of
-    the exams that have candidates allocated to it.
-    """
-    now = timezone.localtime()
-    exam_ids = Candidate.objects.filter(center_id=center.pk).values("exam_id")
-    return ExamSession.objects.filter(
-        exam_id__in=exam_ids, date=now.date(), start_time__lte=now.time(), end_time__gt=now.time()
-    )
-
-
 @contextmanager
 def _consistent_snapshot():
     """Every read of one package sees the same state of the database: a transaction
@@ -73,7 +57,7 @@ def hq_trusted_key_ensure() -> None:
     keys.trust_node("HQ", pem)
 
 
-def _check_node(kind: str, center: Center, force: bool) -> str:
+def _check_node(kind: str, center, force: bool) -> str:
     node = settings.NODE_CENTER
     if kind == CENTER_PACKAGE:
         if node != "HQ":
@@ -88,19 +72,19 @@ def _check_node(kind: str, center: Center, force: bool) -> str:
                 "wrong_node",
                 f"A results package of center {center.code} is written by that center's node; this node is {node}.",
             )
-        running = list(sessions_in_progress(center)[:3])
-        if running and not force:
-            names = ", ".join(str(s) for s in running)
+        objections = [] if force else registry.results_objections(center)
+        if objections:
+            first = objections[0]
             raise Conflict(
-                "session_in_progress",
-                f"Session(s) in progress at {center.code}: {names}. A half-finished session is not shipped as "
-                "final; export after it ends, or use --force.",
+                first.code,
+                f"{first.message} A half-finished exam day is not shipped as final; export after it ends, "
+                "or use --force.",
             )
         return "HQ"
     raise ApplicationError("unknown_kind", f"Unknown package kind {kind!r}.")
 
 
-def package_export_check(*, kind: str, center: Center, force: bool = False) -> str:
+def package_export_check(*, kind: str, center, force: bool = False) -> str:
     """The quick checks `package_export` starts with (the API runs them before it starts
     a job): this node writes `kind` packages of `center`, no session of the center is in
     progress (results packages, unless `force`), the node has its signing key.
@@ -115,10 +99,18 @@ def package_export_check(*, kind: str, center: Center, force: bool = False) -> s
     return default_target
 
 
+def package_rows_estimate(*, kind: str, center, since: datetime | None = None) -> int:
+    """The size of the `kind` package about `center`, for choosing inline or a job: the row
+    count of its largest model (a center's candidates, or its attendance). The other
+    models are small beside it (one center, its rooms and staff, a few exams)."""
+    owner = HQ if kind == CENTER_PACKAGE else CENTER
+    return max((spec.rows_for(center, since).count() for spec in registry.specs(owner=owner)), default=0)
+
+
 def package_export(
     *,
     kind: str,
-    center: Center,
+    center,
     output: Path,
     since: datetime | None = None,
     target: str | None = None,
@@ -144,8 +136,7 @@ def package_export(
         querysets = [(spec, spec.rows_for(center, since)) for spec in specs]
         tombstones = _tombstones(specs, center, since, kind)
         total = sum(qs.count() for _, qs in querysets) + tombstones.count()
-        exam_ids = Candidate.objects.filter(center_id=center.pk).values("exam_id")
-        exam_scope = sorted(Exam.objects.filter(pk__in=exam_ids).values_list("code", flat=True))
+        exam_scope = registry.exam_scope(center)
 
         result = ExportReport(path=Path(output), kind=kind, package_id="", center=center.code, target=target)
         done = 0
@@ -206,7 +197,7 @@ def package_export(
     return result
 
 
-def _tombstones(specs, center: Center, since, kind):
+def _tombstones(specs, center, since, kind):
     """Deletions of the package's models, children before parents."""
     labels = [s.label for s in reversed(specs)]
     qs = Tombstone.objects.filter(model__in=labels)

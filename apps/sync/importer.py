@@ -1,6 +1,6 @@
 """Verifying and applying a package: all checks first, then one transaction.
 
-Order of work (DESIGN.md §4, §5):
+Order of work (docs/architecture.md, docs/sync.md):
 
 1. Refuse before touching anything: not a zip / truncated, unknown format or
    incompatible application version, origin not trusted, bad manifest signature,
@@ -32,13 +32,13 @@ from django.conf import settings
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import ProtectedError
 
-from apps.centers.models import Center
-from apps.sync import keys, registry
+from apps.core.models import Tombstone
+from apps.sync import keys, nodes, registry
 from apps.sync.bulk import raw_bulk_insert
 from apps.sync.codec import RowDecoder, encode_value
 from apps.sync.exporter import TOMBSTONE_LABEL
 from apps.sync.history import sync_log_write
-from apps.sync.models import SyncDirection, SyncStatus, Tombstone
+from apps.sync.models import SyncDirection, SyncStatus
 from apps.sync.package import CENTER_PACKAGE, RESULTS_PACKAGE, PackageReader, PackageRefused, file_digests
 from apps.sync.registry import HQ, SyncSpec
 from utils.progress import ProgressCallback, report
@@ -394,7 +394,7 @@ def _apply(reader: PackageReader, result: ImportReport, stager: MediaStager, usi
     sender = reader.origin
     sender_center_id = None
     if sender != "HQ":
-        sender_center_id = Center.objects.using(using).filter(code=sender).values_list("pk", flat=True).first()
+        sender_center_id = nodes.center_id_for_code(sender, using=using)
     in_package = set(reader.labels())
     total = sum(reader.row_count(label) for label in in_package)
     done = 0

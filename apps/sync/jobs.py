@@ -1,4 +1,4 @@
-"""Job kinds of this app (imported at start-up by apps.jobs): package export and import.
+"""Job kinds of this app (discovered at start-up by apps.jobs): package export and import.
 
 Both runners check the job's user again (apps.sync.access): the view checked the same
 rules before it started the job, but the user's role or center may have changed since.
@@ -7,9 +7,9 @@ rules before it started the job, but the user's role or center may have changed 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.centers.models import Center
 from apps.jobs.registry import register_job_kind
 from apps.jobs.services import job_output_path
+from apps.sync import nodes
 from apps.sync.access import export_access_check, import_allowed_target
 from apps.sync.exporter import ExportReport, package_export
 from apps.sync.importer import ImportReport, package_import
@@ -21,7 +21,7 @@ from utils.exceptions import ApplicationError
 CONFLICTS_IN_RESPONSE = 1000
 
 
-def export_filename(kind: str, center: Center) -> str:
+def export_filename(kind: str, center) -> str:
     """The download name of a package, inline or from a job."""
     return f"{kind}-{center.code}-{timezone.now():%Y%m%dT%H%M%S}.zip"
 
@@ -55,7 +55,7 @@ def refusal_error(exc: PackageRefused) -> ApplicationError:
 def run_export(job, params, progress):
     """params: {"center": id, "kind", "since": ISO time or None, "target", "force"} as
     GET /api/sync/export/ took them; produces the package as the job's download."""
-    center = Center.objects.filter(pk=params["center"]).first()
+    center = nodes.center_get(params["center"])
     if center is None:
         raise ApplicationError("not_found", "The center no longer exists.", status_code=404)
     export_access_check(user=job.created_by, kind=params["kind"], center=center)

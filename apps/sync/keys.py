@@ -103,8 +103,8 @@ def trusted_key_id(node: str):
 
 def trust_node(node: str, pem: str):
     """Trust `node`'s public key (create or replace its TrustedKey row). Returns the row."""
+    from apps.core.services import synced_save
     from apps.sync.models import TrustedKey
-    from apps.sync.services import synced_save
 
     # Refuse anything that is not an Ed25519 public key, and store the canonical PEM, so a
     # copy that travelled by e-mail (CRLF, spaces) equals HQ's own row byte for byte.

@@ -1,4 +1,4 @@
-"""The package container (DESIGN.md §5): one zip file, whatever its name says.
+"""The package container (docs/sync.md): one zip file, whatever its name says.
 
     manifest.json            format and application version, package id, kind, origin,
                              target, center, exam scope, created_at, since, model fields,

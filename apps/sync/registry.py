@@ -1,11 +1,12 @@
 """Which models travel in packages, who owns them, and which rows go to which center.
 
-Every synced model is registered once, with one call, from its app's `sync.py`
-(imported by `apps.sync.apps.SyncConfig.ready`, after all models are loaded):
+Every synced model is registered once, with one call, from its own app's `sync.py`
+(discovered by `apps.sync.apps.SyncConfig.ready`, after all models are loaded; sync
+imports no feature app):
 
     register(Attendance, owner=CENTER, center_path="candidate__center_id")
 
-* `owner` decides conflicts (DESIGN.md §4): rows of an HQ-owned model are applied only
+* `owner` decides conflicts (docs/architecture.md, identity): rows of an HQ-owned model are applied only
   when they come from HQ; rows of a center-owned model only when they come from the
   center that the row belongs to (found through `center_path`).
 * `center_path` is the ORM lookup from the model to the id of "its" center. For an
@@ -18,6 +19,14 @@ Every synced model is registered once, with one call, from its app's `sync.py`
 
 Import order is computed from foreign keys between registered models (parents first),
 so registration order does not matter.
+
+Apps also say what sync cannot know by itself:
+
+* `register_results_guard(guard)`: `guard(center)` names what makes a results package
+  of `center` premature now (a session in progress), or returns None. Exports refuse
+  while any guard objects, unless forced.
+* `register_exam_scope(scope)`: `scope(center)` lists the exam codes a package about
+  `center` concerns (written into its manifest).
 """
 
 from collections.abc import Callable
@@ -126,3 +135,43 @@ def dependency_order(model_list: list[type[models.Model]]) -> list[type[models.M
             ordered.append(pending.pop(label))
             done.add(label)
     return ordered
+
+
+# --- what feature apps tell sync about packages ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Objection:
+    """Why a results package should not be written now: a code and a message."""
+
+    code: str
+    message: str
+
+
+ResultsGuard = Callable[[object], Objection | None]
+ExamScope = Callable[[object], list[str]]
+
+_results_guards: list[ResultsGuard] = []
+_exam_scopes: list[ExamScope] = []
+
+
+def register_results_guard(guard: ResultsGuard) -> ResultsGuard:
+    if guard not in _results_guards:
+        _results_guards.append(guard)
+    return guard
+
+
+def results_objections(center) -> list[Objection]:
+    """What the registered guards object to a results package of `center` now."""
+    return [o for guard in _results_guards if (o := guard(center)) is not None]
+
+
+def register_exam_scope(scope: ExamScope) -> ExamScope:
+    if scope not in _exam_scopes:
+        _exam_scopes.append(scope)
+    return scope
+
+
+def exam_scope(center) -> list[str]:
+    """The exam codes a package about `center` concerns, sorted."""
+    return sorted({code for scope in _exam_scopes for code in scope(center)})

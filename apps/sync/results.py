@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Model
 
-from apps.centers.models import Center
-from apps.centers.selectors import center_by_code_or_id
 from apps.sync import transport
 from apps.sync.credentials import decrypt_secret
 from apps.sync.exporter import package_export
 from apps.sync.importer import ImportReport, package_import
+from apps.sync.nodes import center_by_code_or_id
 from apps.sync.package import RESULTS_PACKAGE
 from utils.exceptions import ApplicationError
 from utils.progress import ProgressCallback
@@ -30,14 +30,14 @@ class ResultsSyncReport:
     local_report: ImportReport | None = None
 
 
-def _center(value: str) -> Center:
+def _center(value: str) -> Model:
     center = center_by_code_or_id(value)
     if center is None:
         raise ApplicationError("not_found", f"No center with code or id {value!r}.")
     return center
 
 
-def _remote(center: Center) -> tuple[str, str]:
+def _remote(center: Model) -> tuple[str, str]:
     """(base URL, access token) for the node of `center`, from its sync link."""
     if not center.sync_url:
         raise ApplicationError(

@@ -1,4 +1,4 @@
-from apps.authentication.scoping import scope_rule
+from apps.core.scoping import scope_rule
 from apps.sync.models import SyncLog
 from apps.sync.selectors import sync_log_list
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
-from apps.authentication.models import Role
+from apps.core.roles import Role
 from apps.sync.models import SyncLog
 
 

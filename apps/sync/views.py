@@ -1,6 +1,6 @@
 """Sync API: export a package (streamed file), import one (multipart), the sync history.
 
-Who may do what (DESIGN.md §6, apps.sync.access): HQ staff (admin, exam_manager)
+Who may do what (docs/architecture.md, roles, apps.sync.access): HQ staff (admin, exam_manager)
 everything; a center manager only its own center's results package and packages
 addressed to its center; every other role 403.
 
@@ -26,24 +26,17 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.candidates.models import Candidate
-from apps.centers.selectors import center_by_code_or_id
-from apps.jobs.http import ASYNC_PARAM, job_accepted, should_run_async, start_or_run
+from apps.jobs.http import ASYNC_PARAMETER, job_accepted, should_run_async, start_or_run
 from apps.jobs.services import job_start
 from apps.sync.access import export_access_check, import_allowed_target, sync_allowed
-from apps.sync.exporter import package_export, package_export_check
+from apps.sync.exporter import package_export, package_export_check, package_rows_estimate
 from apps.sync.importer import package_check, package_import
 from apps.sync.jobs import export_filename, import_body
 from apps.sync.models import SyncLog
+from apps.sync.nodes import center_by_code_or_id
 from apps.sync.package import CENTER_PACKAGE, RESULTS_PACKAGE, PackageRefused
 from apps.sync.selectors import sync_log_list
 from apps.sync.serializers import ExportQuerySerializer, ImportUploadSerializer, SyncLogSerializer
-
-ASYNC_PARAMETER = OpenApiParameter(
-    ASYNC_PARAM,
-    bool,
-    description="1: run as a background job (202 + Location: /api/jobs/{id}/). Large work runs as a job anyway.",
-)
 
 # A package's rows are not counted before the job starts (that needs the whole file);
 # photos and signatures dominate a center package, so an upload is estimated at one row
@@ -100,7 +93,7 @@ class ExportView(APIView):
             request,
             kind="sync.export",
             params=params,
-            size=Candidate.objects.filter(center=center).count(),
+            size=package_rows_estimate(kind=kind, center=center, since=since),
             run_inline=lambda: _export_inline(
                 kind=kind, center=center, user=user, since=since, target=target, force=force
             ),

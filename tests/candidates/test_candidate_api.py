@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.candidates.models import Candidate, CandidateStatus, RollNumberCounter
-from apps.sync.models import Tombstone
+from apps.core.models import Tombstone
 from tests.candidates.conftest import jpeg_bytes, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db

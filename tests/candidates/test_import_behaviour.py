@@ -6,7 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.candidates.models import Candidate, RollNumberCounter
-from apps.candidates.services.importing import ImportFailed, candidates_import
+from apps.candidates.services.importing import candidates_import
+from apps.candidates.services.reports import ImportFailed
 from tests.candidates.conftest import row, write_csv
 from tests.factories import CandidateFactory
 from utils.progress import OperationCancelled
@@ -202,7 +203,7 @@ def test_candidate_changed_between_check_and_write_fails_the_import(tmp_path, ma
 
 
 def test_error_report_is_capped_but_bad_rows_are_still_rejected(tmp_path, exam, monkeypatch):
-    monkeypatch.setattr("apps.candidates.services.importing.MAX_ERRORS_KEPT", 2)
+    monkeypatch.setattr("apps.candidates.services.reports.MAX_ERRORS_KEPT", 2)
     bad = [row(application_number=f"B{i}", name=f"Bad {i}", gender="?") for i in range(4)]
     path = write_csv(tmp_path / "in.csv", [*good_rows(2), *bad], header=HEADER)
     report = candidates_import(source=path, exam="EXAM2026", skip_invalid=True)

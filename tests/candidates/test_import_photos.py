@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from apps.candidates.models import Candidate
-from apps.candidates.services.importing import ImportFailed, candidates_import
+from apps.candidates.services.importing import candidates_import
+from apps.candidates.services.reports import ImportFailed
 from tests.candidates.conftest import jpeg_bytes, pdf_bytes, png_bytes, row, write_csv
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@
 import pytest
 
 from apps.candidates.models import Candidate
-from apps.candidates.services.importing import ImportFailed, candidates_import
+from apps.candidates.services.importing import candidates_import
+from apps.candidates.services.reports import ImportFailed
 from tests.candidates.conftest import row, write_csv
 
 pytestmark = pytest.mark.django_db

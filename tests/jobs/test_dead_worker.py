@@ -19,7 +19,8 @@ SETUP = """
 import django; django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from apps.authentication.models import Role, User
+from apps.core.roles import Role
+from apps.authentication.models import User
 from apps.jobs.services import job_start
 from tests.jobs import kinds
 kinds.register()

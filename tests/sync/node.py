@@ -51,13 +51,13 @@ def seed(n: int) -> None:
     from django.core.files.base import ContentFile
     from django.db import transaction
 
-    from apps.authentication.models import Role
     from apps.authentication.services import user_create
     from apps.candidates.models import Candidate
     from apps.centers.services import center_create, room_create
-    from apps.exams.logistics.allocation import allocation_run
+    from apps.core.roles import Role
+    from apps.core.services import synced_save
     from apps.exams.models import Exam, ExamSession, ExamStatus, Paper
-    from apps.sync.services import synced_save
+    from apps.seating.allocation import allocation_run
 
     with transaction.atomic():
         a = center_create(code="A01", name="Center A", city="Delhi")
@@ -110,9 +110,9 @@ def snapshot() -> dict:
 
     from django.conf import settings
 
+    from apps.core.models import Tombstone
     from apps.sync import registry
     from apps.sync.codec import encode_row
-    from apps.sync.models import Tombstone
 
     out = {}
     for spec in registry.specs():
@@ -137,7 +137,7 @@ def _exam_day():
     from django.utils import timezone
 
     from apps.authentication.models import User
-    from apps.exams.logistics import attendance
+    from apps.examday import attendance
     from apps.exams.models import ExamSession
 
     session = ExamSession.objects.get(exam__code="EX1")
@@ -152,8 +152,8 @@ def center_edit() -> None:
     from django.db import transaction
 
     from apps.candidates.models import Candidate
-    from apps.exams.logistics.attendance import attendance_mark
-    from apps.exams.logistics.incidents import incident_create
+    from apps.examday.attendance import attendance_mark
+    from apps.examday.incidents import incident_create
 
     invigilator, session = _exam_day()
     people = list(Candidate.objects.order_by("roll_number")[:6])
@@ -174,7 +174,7 @@ def center_edit() -> None:
 
 def incident(description: str) -> None:
     """The center files one more incident."""
-    from apps.exams.logistics.incidents import incident_create
+    from apps.examday.incidents import incident_create
 
     invigilator, session = _exam_day()
     incident_create(

@@ -14,11 +14,12 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import CommandError, call_command
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.core.models import Tombstone
+from apps.core.services import synced_delete
 from apps.sync import backup
 from apps.sync.codec import encode_row
-from apps.sync.models import SyncLog, Tombstone
+from apps.sync.models import SyncLog
 from apps.sync.package import PackageRefused
-from apps.sync.services import synced_delete
 from tests.factories import RoomFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,13 +7,14 @@ from django.core.management import call_command
 
 from apps.candidates.models import Candidate
 from apps.centers.models import Room
+from apps.core.models import Tombstone
+from apps.core.services import synced_delete, synced_save
 from apps.exams.models import Exam, ExamSession, Paper
 from apps.sync import registry
 from apps.sync.exporter import package_export
 from apps.sync.importer import BOTH_EDITED, NOT_OWNER, OLDER, UNKNOWN_REFERENCE, package_import
-from apps.sync.models import SyncLog, Tombstone
+from apps.sync.models import SyncLog
 from apps.sync.package import CENTER_PACKAGE
-from apps.sync.services import synced_delete, synced_save
 
 pytestmark = pytest.mark.django_db
 

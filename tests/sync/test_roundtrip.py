@@ -153,19 +153,19 @@ def test_offline_round_trip_between_two_databases(nodes):
         *steps(("center-edit",), ("manage", "export_center_data", "--output-file", str(results)))
     )
     out, hq_after = hq.then_dump("manage", "import_center_data", "--input-file", str(results))
-    assert counts(out, "exams.Attendance") == (6, 0, 0)
-    assert counts(out, "exams.AttendanceAudit") == (7, 0, 0)
-    assert counts(out, "exams.Incident") == (1, 0, 0)
-    statuses = sorted(v["status"] for v in center_after["exams.Attendance"].values())
+    assert counts(out, "examday.Attendance") == (6, 0, 0)
+    assert counts(out, "examday.AttendanceAudit") == (7, 0, 0)
+    assert counts(out, "examday.Incident") == (1, 0, 0)
+    statuses = sorted(v["status"] for v in center_after["examday.Attendance"].values())
     assert statuses == ["absent"] + ["present"] * 5
     # HQ now holds exactly the center's data, field for field (version, origin,
     # timestamps included).
-    for label in ("exams.Attendance", "exams.AttendanceAudit", "exams.Incident"):
+    for label in ("examday.Attendance", "examday.AttendanceAudit", "examday.Incident"):
         assert center_after[label], label
         assert hq_after[label] == center_after[label], label
-    assert {v["origin"] for v in hq_after["exams.Attendance"].values()} == {"A01"}
+    assert {v["origin"] for v in hq_after["examday.Attendance"].values()} == {"A01"}
     # Nothing HQ owns moved.
-    for label in ("candidates.Candidate", "authentication.User", "exams.Exam", "centers.Center", "exams.Allocation"):
+    for label in ("candidates.Candidate", "authentication.User", "exams.Exam", "centers.Center", "seating.Allocation"):
         assert hq_after[label] == hq_dump[label]
 
     # Replay at HQ changes nothing.
@@ -244,9 +244,9 @@ def test_sync_results_pulls_and_pushes_over_http_or_carries_a_file(nodes):
             ),
             extra_env={"PW": "s3cret-Passw0rd!"},
         )
-        assert counts(out, "exams.Incident") == (1, 1, 0)
+        assert counts(out, "examday.Incident") == (1, 1, 0)
         assert f"from {url} delivered to HQ by local import" in out
-        assert hq_dump["exams.Incident"] == center_dump["exams.Incident"]
+        assert hq_dump["examday.Incident"] == center_dump["examday.Incident"]
 
         # Again: nothing changes. Pushed over HTTP to a node: its counts come back.
         out = hq.run(
@@ -267,7 +267,7 @@ def test_sync_results_pulls_and_pushes_over_http_or_carries_a_file(nodes):
     carried = base / "carried.json"
     center.manage("sync_results", "--source-center", "A01", "--target-center", "HQ", "--via-file", str(carried))
     out = hq.manage("import_center_data", "--input-file", str(carried)).stdout
-    assert counts(out, "exams.Incident") == (0, 2, 0)
+    assert counts(out, "examday.Incident") == (0, 2, 0)
 
 
 @pytest.mark.django_db

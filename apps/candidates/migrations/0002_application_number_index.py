@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('candidates', '0001_initial'),
-        ('centers', '0001_initial'),
-        ('exams', '0001_initial'),
+        ("candidates", "0001_initial"),
+        ("centers", "0001_initial"),
+        ("exams", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(fields=['exam', 'application_number'], name='candidate_exam_application'),
+            model_name="candidate",
+            index=models.Index(fields=["exam", "application_number"], name="candidate_exam_application"),
         ),
     ]

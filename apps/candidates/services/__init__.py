@@ -1,4 +1,4 @@
-"""Writes for candidates (DESIGN.md §3): registration, bulk import, export, photos."""
+"""Writes for candidates (docs/architecture.md): registration, bulk import, export, photos."""
 
 from apps.candidates.services.registration import (
     candidate_create,

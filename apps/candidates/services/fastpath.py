@@ -3,7 +3,7 @@
 FAST PATH (raw SQL, guarded by backend). On SQLite, Django's `bulk_create` splits
 inserts into statements of at most 999 parameters, i.e. 39 candidate rows each, and
 prepares every value through the field machinery; at 100,000 rows that is ~12 s of the
-import (DESIGN.md §9). Here the values are already validated and normalised by the
+import (docs/architecture.md, Stack). Here the values are already validated and normalised by the
 importer, so they are adapted with the backend's own adapters (`connection.ops`) once per
 distinct kind and sent with one `executemany` of a single-row INSERT, which SQLite runs
 as a prepared statement: several times faster. Every other backend (PostgreSQL: 65,535

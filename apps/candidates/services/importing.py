@@ -25,7 +25,6 @@ import pickle
 import re
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -35,19 +34,19 @@ from apps.candidates import rules
 from apps.candidates.models import Candidate
 from apps.candidates.services.columns import FIELDS, HEADER_TO_FIELD, REQUIRED
 from apps.candidates.services.fastpath import insert_candidates
+from apps.candidates.services.photos import PhotoSet
 from apps.candidates.services.registration import roll_number_format, roll_sequence_of, roll_sequence_reserve
+from apps.candidates.services.reports import ImportFailed, ImportReport
+from apps.core.models import node_origin
 from apps.exams.models import Exam
 from apps.exams.selectors import exam_by_code_or_id
-from apps.sync.models import node_origin
-from utils.exceptions import ApplicationError
 from utils.progress import ProgressCallback
 from utils.progress import report as report_progress
 from utils.spreadsheets import UnreadableFile, header_key, open_table
 
 BATCH_SIZE = 2000
-# Keys per IN (...) lookup: SQLite allows 999 parameters per statement (DESIGN.md §9).
+# Keys per IN (...) lookup: SQLite allows 999 parameters per statement (docs/architecture.md, Stack).
 LOOKUP_CHUNK = 450
-MAX_ERRORS_KEPT = 100_000  # a report larger than this is truncated (the counts stay exact)
 
 _LIMITS = {
     "roll_number": 32,
@@ -62,69 +61,6 @@ _INDEX = {name: i for i, name in enumerate(FIELDS)}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ROLL, APP = _INDEX["roll_number"], _INDEX["application_number"]
 NAME, FATHER, BIRTH = _INDEX["name"], _INDEX["father_name"], _INDEX["date_of_birth"]
-
-
-@dataclass
-class RowError:
-    row: int  # sheet row number (1 = first row); 0 for the file as a whole
-    field: str
-    value: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    file_format: str = ""
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    photos_stored: int = 0
-    photos_unchanged: int = 0
-    dry_run: bool = False
-    written: bool = False
-    seconds: float = 0.0
-    ignored_columns: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    errors_truncated: bool = False
-    error_count: int = 0  # every error, also those past MAX_ERRORS_KEPT
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
-
-    def add_error(self, row: int, field_name: str, value, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(RowError(row, field_name, _shown(value), message))
-        else:
-            self.errors_truncated = True
-
-    def summary(self) -> dict:
-        data = {k: v for k, v in asdict(self).items() if k != "errors"}
-        data["seconds"] = round(self.seconds, 3)
-        data["rows_per_second"] = round(self.rows_per_second, 1)
-        return data
-
-
-class ImportFailed(ApplicationError):
-    """The file has errors (or cannot be read) and nothing was written. Carries the report."""
-
-    def __init__(self, report: ImportReport, message: str | None = None):
-        count = len({e.row for e in report.errors})
-        message = message or f"Nothing was imported: {count} row(s) have errors."
-        super().__init__(
-            "import_invalid",
-            message,
-            extra={"summary": report.summary(), "errors": [asdict(e) for e in report.errors]},
-        )
-        self.report = report
-
-
-def _shown(value) -> str:
-    shown = rules.text(value)
-    return shown if len(shown) <= 100 else shown[:97] + "..."
 
 
 def _text_field(limit: int):
@@ -496,8 +432,6 @@ def candidates_import(
         report_progress(progress, report.rows, report.rows, "checked")
 
         if photos is not None:
-            from apps.candidates.services.photos import PhotoSet
-
             photo_set = PhotoSet.open(photos, report=report)
             photo_set.check_matches(checker, count=dry_run)
 

@@ -23,7 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.candidates.models import Candidate
-from apps.sync.models import node_origin
+from apps.candidates.services.reports import ImportFailed
+from apps.core.models import node_origin
 from utils.images import ImageRejected, clean_image
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png"}
@@ -147,8 +148,6 @@ class PhotoSet:
 
     def attach(self, *, exams, skip_invalid: bool) -> None:
         """Inside the import's transaction: store the files and point the candidates at them."""
-        from apps.candidates.services.importing import ImportFailed
-
         found = self._match(exams)
         changed: dict = {}
         replaced: list[tuple[object, str]] = []

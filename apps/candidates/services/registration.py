@@ -6,9 +6,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.candidates.models import Candidate, CandidateStatus, RollNumberCounter
+from apps.core.models import node_origin
+from apps.core.services import synced_delete, synced_save, update_fields_from
 from apps.exams.models import Exam
-from apps.sync.models import node_origin
-from apps.sync.services import synced_delete, synced_save, update_fields_from
 from utils.exceptions import Conflict
 from utils.images import ImageRejected, clean_image
 

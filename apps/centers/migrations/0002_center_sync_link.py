@@ -4,25 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('centers', '0001_initial'),
+        ("centers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='center',
-            name='sync_secret',
-            field=models.TextField(blank=True, default='', help_text='Encrypted password of sync_username'),
+            model_name="center",
+            name="sync_secret",
+            field=models.TextField(blank=True, default="", help_text="Encrypted password of sync_username"),
         ),
         migrations.AddField(
-            model_name='center',
-            name='sync_url',
-            field=models.URLField(blank=True, default='', help_text="Base URL of the center's node, e.g. http://10.0.0.5:8000"),
+            model_name="center",
+            name="sync_url",
+            field=models.URLField(
+                blank=True, default="", help_text="Base URL of the center's node, e.g. http://10.0.0.5:8000"
+            ),
         ),
         migrations.AddField(
-            model_name='center',
-            name='sync_username',
-            field=models.CharField(blank=True, default='', max_length=150),
+            model_name="center",
+            name="sync_username",
+            field=models.CharField(blank=True, default="", max_length=150),
         ),
     ]

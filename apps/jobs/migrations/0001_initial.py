@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,33 +15,75 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.UUIDField(default=uuid_utils.compat.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(db_index=True, help_text='A registered job kind, e.g. exams.export.', max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], db_index=True, default='queued', max_length=10)),
-                ('params', models.JSONField(blank=True, default=dict, help_text='What the runner needs; JSON only.')),
-                ('progress_done', models.PositiveBigIntegerField(default=0)),
-                ('progress_total', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('progress_message', models.CharField(blank=True, max_length=255)),
-                ('result', models.JSONField(blank=True, help_text="The runner's summary, once succeeded.", null=True)),
-                ('error', models.JSONField(blank=True, help_text='{code, message, extra} once failed.', null=True)),
-                ('cancel_requested', models.BooleanField(default=False)),
-                ('input_file', models.FileField(blank=True, max_length=255, upload_to='')),
-                ('output_file', models.FileField(blank=True, max_length=255, upload_to='')),
-                ('output_name', models.CharField(blank=True, help_text='File name offered on download.', max_length=255)),
-                ('task_result_id', models.UUIDField(blank=True, help_text="The backend's DBTaskResult id.", null=True)),
-                ('worker', models.CharField(blank=True, help_text='host:pid of the worker that ran it.', max_length=128)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid_utils.compat.uuid7, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        db_index=True, help_text="A registered job kind, e.g. exams.export.", max_length=64
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, help_text="What the runner needs; JSON only.")),
+                ("progress_done", models.PositiveBigIntegerField(default=0)),
+                ("progress_total", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("progress_message", models.CharField(blank=True, max_length=255)),
+                ("result", models.JSONField(blank=True, help_text="The runner's summary, once succeeded.", null=True)),
+                ("error", models.JSONField(blank=True, help_text="{code, message, extra} once failed.", null=True)),
+                ("cancel_requested", models.BooleanField(default=False)),
+                ("input_file", models.FileField(blank=True, max_length=255, upload_to="")),
+                ("output_file", models.FileField(blank=True, max_length=255, upload_to="")),
+                (
+                    "output_name",
+                    models.CharField(blank=True, help_text="File name offered on download.", max_length=255),
+                ),
+                ("task_result_id", models.UUIDField(blank=True, help_text="The backend's DBTaskResult id.", null=True)),
+                (
+                    "worker",
+                    models.CharField(blank=True, help_text="host:pid of the worker that ran it.", max_length=128),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'heartbeat_at'], name='job_status_heartbeat_idx'), models.Index(fields=['created_by', '-created_at'], name='job_owner_created_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat_idx"),
+                    models.Index(fields=["created_by", "-created_at"], name="job_owner_created_idx"),
+                ],
             },
         ),
     ]

@@ -4,8 +4,9 @@ import secrets
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from apps.authentication.models import Role, User
+from apps.authentication.models import User
 from apps.authentication.services import user_create
+from apps.core.roles import Role
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.candidates.services.importing import ImportFailed, ImportReport, RowError, candidates_import
+from apps.candidates.services.importing import candidates_import
+from apps.candidates.services.reports import ImportFailed, ImportReport, RowError
 from utils.progress import TerminalProgress
 
 

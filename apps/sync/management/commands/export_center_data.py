@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
-from apps.centers.selectors import center_by_code_or_id
 from apps.sync.exporter import package_export
+from apps.sync.nodes import center_by_code_or_id
 from apps.sync.package import CENTER_PACKAGE, RESULTS_PACKAGE
 from utils.exceptions import ApplicationError
 from utils.progress import TerminalProgress

@@ -4,8 +4,8 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.centers.selectors import center_by_code_or_id
 from apps.sync.credentials import encrypt_secret
+from apps.sync.nodes import center_by_code_or_id
 
 
 class Command(BaseCommand):
