@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin
 
 from apps.candidates.models import PERSONAL_FIELDS, Candidate, CandidateStatus
-from apps.candidates.services.registration import roll_numbers_note_given, roll_numbers_reserve
+from apps.candidates.services.registration import candidate_create, candidate_delete, candidate_update
 from apps.core.roles import Role
-from apps.core.scoping import ScopedAdmin
+from apps.core.scoping import AdminServices, ScopedAdmin
 from utils.images import ImageRejected, clean_image
 
 CENTER_READERS = frozenset({Role.CENTER_MANAGER})
@@ -61,6 +61,12 @@ class CandidateAdmin(ScopedAdmin):
     readonly_fields = ("center", "status", *SYNC_READONLY)
     list_per_page = 100
     show_full_result_count = False  # COUNT(*) over a million rows on every page is slow
+    # Registration's rules (roll numbers generated or noted, duplicates, images) as in the API.
+    services = AdminServices(
+        create=lambda data, user: candidate_create(**data),
+        update=lambda candidate, data, user: candidate_update(candidate=candidate, data=data),
+        delete=lambda candidate: candidate_delete(candidate=candidate),
+    )
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
@@ -72,11 +78,3 @@ class CandidateAdmin(ScopedAdmin):
         if obj is not None and obj.status != CandidateStatus.REGISTERED:
             return False
         return super().has_delete_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        # Writes are stamped by ScopedAdmin (synced_save); roll numbers as in the service.
-        if not obj.roll_number:
-            obj.roll_number = roll_numbers_reserve(exam=obj.exam, count=1)[0]
-        else:
-            roll_numbers_note_given(exam=obj.exam, roll_numbers=[obj.roll_number])
-        super().save_model(request, obj, form, change)

@@ -14,11 +14,12 @@ rule fails closed.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from rest_framework import permissions, viewsets
 
@@ -134,16 +135,44 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._role(request) in self.write_roles
 
-    # Admin writes are stamped and tombstoned like the services' writes, so a change
-    # made in the admin travels in the next package too.
+    # Writes go through the app's services, the same functions the API and the commands
+    # call, so an admin change obeys every rule they enforce and is stamped for sync.
+    # Subclasses name them in `services`; without it a synced row is still stamped and
+    # tombstoned (synced_save / synced_delete), never saved bare.
+    services: "AdminServices | None" = None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            # A service refused what the form let through. The view's transaction has
+            # rolled back, so nothing was written; say why on the same page.
+            self.message_user(request, "Not saved: " + "; ".join(exc.messages), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
-        if isinstance(obj, SyncedModel):
-            synced_save(obj)
+        if self.services is None:
+            if isinstance(obj, SyncedModel):
+                synced_save(obj)
+            else:
+                super().save_model(request, obj, form, change)
+            return
+        model_fields = {f.name for f in self.model._meta.get_fields()}
+        names = form.changed_data if change else form.cleaned_data
+        data = {name: form.cleaned_data[name] for name in names if name in model_fields}
+        if change:
+            stored = self.model._base_manager.get(pk=obj.pk)
+            saved = self.services.update(stored, data, request.user)
         else:
-            super().save_model(request, obj, form, change)
+            saved = self.services.create(data, request.user)
+        # The admin goes on with `obj` (its log entry, the redirect): make it the saved row.
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+        obj._state.adding, obj._state.db = False, saved._state.db
 
     def delete_model(self, request, obj):
-        if isinstance(obj, SyncedModel):
+        if self.services is not None:
+            self.services.delete(obj)
+        elif isinstance(obj, SyncedModel):
             synced_delete(obj)
         else:
             super().delete_model(request, obj)
@@ -151,6 +180,16 @@ class ScopedAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+@dataclass(frozen=True)
+class AdminServices:
+    """The services an admin writes through: `create(data, user)`, `update(stored, data,
+    user)` (the row as stored and the changed fields) and `delete(obj)`."""
+
+    create: Callable[[dict, object], Model]
+    update: Callable[[Model, dict, object], Model]
+    delete: Callable[[Model], None]
 
 
 def scoped_or_404(user, queryset: QuerySet, **lookup) -> Model:

@@ -1,11 +1,10 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
 from apps.core.roles import CENTER_ROLES, Role
-from apps.core.scoping import HQ_STAFF, ScopedAdmin
+from apps.core.scoping import HQ_STAFF, AdminServices, ScopedAdmin
+from apps.exams import services as exam_services
 from apps.exams.models import Exam, ExamSession, Paper, SessionCenter
-from apps.exams.services import exam_status_check
 
 SCHEDULE_READERS = frozenset({Role.PAPER_SETTER, Role.CENTER_MANAGER})
 SYNC_READONLY = ("id", "created_at", "updated_at", "origin", "version")
@@ -16,15 +15,15 @@ class ExamAdminForm(forms.ModelForm):
         model = Exam
         fields = ("code", "name", "description", "start_date", "end_date", "status")
 
-    def clean_status(self):
-        new = self.cleaned_data["status"]
-        if self.instance.pk:
-            old = Exam.objects.values_list("status", flat=True).get(pk=self.instance.pk)
-            try:
-                exam_status_check(old=old, new=new, user=self.current_user)
-            except ValidationError as exc:
-                raise ValidationError(exc.message_dict["status"]) from exc
-        return new
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors:
+            # The service's own rules (status forward only, sessions inside the dates),
+            # checked here too so the admin shows the reason on the form.
+            stored = Exam.objects.get(pk=self.instance.pk)
+            changed = {name: cleaned[name] for name in self.changed_data if name in cleaned}
+            exam_services.exam_change_check(exam=stored, data=changed, user=self.current_user)
+        return cleaned
 
 
 @admin.register(Exam)
@@ -35,6 +34,11 @@ class ExamAdmin(ScopedAdmin):
     list_filter = ("status",)
     search_fields = ("code", "name")
     readonly_fields = SYNC_READONLY
+    services = AdminServices(
+        create=lambda data, user: exam_services.exam_create(**data),
+        update=lambda exam, data, user: exam_services.exam_update(exam=exam, data=data, user=user),
+        delete=lambda exam: exam_services.exam_delete(exam=exam),
+    )
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -50,6 +54,11 @@ class PaperAdmin(ScopedAdmin):
     search_fields = ("code", "name", "exam__code")
     list_select_related = ("exam",)
     readonly_fields = SYNC_READONLY
+    services = AdminServices(
+        create=lambda data, user: exam_services.paper_create(**data),
+        update=lambda paper, data, user: exam_services.paper_update(paper=paper, data=data),
+        delete=lambda paper: exam_services.paper_delete(paper=paper),
+    )
 
 
 @admin.register(ExamSession)
@@ -59,6 +68,11 @@ class ExamSessionAdmin(ScopedAdmin):
     list_filter = ("exam", "date")
     list_select_related = ("exam", "paper__exam")
     readonly_fields = SYNC_READONLY
+    services = AdminServices(
+        create=lambda data, user: exam_services.session_create(**data),
+        update=lambda session, data, user: exam_services.session_update(session=session, data=data),
+        delete=lambda session: exam_services.session_delete(session=session),
+    )
 
 
 @admin.register(SessionCenter)
@@ -70,3 +84,8 @@ class SessionCenterAdmin(ScopedAdmin):
     list_select_related = ("session__paper__exam", "center")
     raw_id_fields = ("session", "center")
     readonly_fields = SYNC_READONLY
+    services = AdminServices(
+        create=lambda data, user: exam_services.session_center_create(**data),
+        update=lambda venue, data, user: exam_services.session_center_update(venue=venue, data=data),
+        delete=lambda venue: exam_services.session_center_delete(venue=venue),
+    )

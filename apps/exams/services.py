@@ -26,19 +26,31 @@ def exam_create(**data) -> Exam:
     return synced_save(exam)
 
 
-@transaction.atomic
-def exam_update(*, exam: Exam, data: dict, user=None) -> Exam:
+def exam_change_check(*, exam: Exam, data: dict, user=None) -> None:
+    """The rules of changing a saved exam that its own fields cannot check: the status
+    moves forward (an admin may reopen), and the dates keep every session inside them.
+    `exam` is the row as stored; `data` the new values. Raises ValidationError.
+
+    `exam_update` runs it; so does the admin's form, to show the reason on the form.
+    """
     if "status" in data:
         exam_status_check(old=exam.status, new=data["status"], user=user)
+    start, end = data.get("start_date", exam.start_date), data.get("end_date", exam.end_date)
+    if (start, end) != (exam.start_date, exam.end_date) and start and end and start <= end:
+        outside = exam.sessions.exclude(date__range=(start, end))
+        if outside.exists():
+            dates = ", ".join(sorted({str(d) for d in outside.values_list("date", flat=True)}))
+            raise ValidationError({"start_date": f"Sessions on {dates} would fall outside the exam's new dates."})
+
+
+@transaction.atomic
+def exam_update(*, exam: Exam, data: dict, user=None) -> Exam:
+    """Change a stored exam (`exam` as loaded, `data` the new values). Raises ValidationError."""
+    exam_change_check(exam=exam, data=data, user=user)
     changed = update_fields_from(exam, data)
     if not changed:
         return exam
     exam.full_clean()
-    if {"start_date", "end_date"} & set(changed):
-        outside = exam.sessions.exclude(date__range=(exam.start_date, exam.end_date))
-        if outside.exists():
-            dates = ", ".join(sorted({str(d) for d in outside.values_list("date", flat=True)}))
-            raise ValidationError({"start_date": f"Sessions on {dates} would fall outside the exam's new dates."})
     return synced_save(exam, update_fields=changed)
 
 

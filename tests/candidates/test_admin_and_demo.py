@@ -51,6 +51,14 @@ def test_exam_manager_adds_candidate_in_admin_with_generated_roll_and_clean_phot
     assert b"SpyCam" not in candidate.photo.read()
 
 
+def test_a_roll_number_given_in_admin_moves_the_generator_past_it(admin_client, exam):
+    # The registration service notes a hand-given number that follows the pattern, so
+    # the next generated one (API, import or admin) cannot collide with it.
+    assert admin_client.post(ADD_URL, form(exam, roll_number="EXAM2026000007")).status_code == 302
+    assert admin_client.post(ADD_URL, form(exam, name="Ravi Kumar")).status_code == 302
+    assert sorted(Candidate.objects.values_list("roll_number", flat=True)) == ["EXAM2026000007", "EXAM2026000008"]
+
+
 def test_admin_refuses_a_pdf_as_photo(admin_client, exam):
     data = form(exam, photo=SimpleUploadedFile("me.jpg", pdf_bytes(), content_type="image/jpeg"))
     response = admin_client.post(ADD_URL, data)

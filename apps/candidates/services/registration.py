@@ -69,7 +69,7 @@ def _clean_images(data: dict) -> dict:
     errors = {}
     for field in IMAGE_FIELDS:
         upload = data.get(field)
-        if upload in (None, ""):
+        if upload in (None, "") or upload is False:  # False: the admin's "clear" box
             if field in data:
                 data[field] = ""
             continue
