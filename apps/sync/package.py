@@ -34,7 +34,7 @@ FORMAT_VERSION = 1
 # The application version written into packages. Packages are compatible when the
 # format version is known and the application's major.minor matches (0.x: minor
 # releases may change the schema, so they are not mixed).
-APPLICATION_VERSION = "0.1.0"
+APPLICATION_VERSION = "0.2.0"  # 0.2: apps restructured (core, seating, examday); model labels changed
 
 CENTER_PACKAGE = "center-package"
 RESULTS_PACKAGE = "results-package"

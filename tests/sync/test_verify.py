@@ -4,6 +4,7 @@ and nothing changes (database and media)."""
 import io
 import json
 import shutil
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from apps.candidates.models import Candidate
 from apps.sync import keys
 from apps.sync.importer import package_import
 from apps.sync.models import SyncLog, SyncStatus, TrustedKey
-from apps.sync.package import PackageRefused
+from apps.sync.package import APPLICATION_VERSION, PackageRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +165,17 @@ def test_a_flipped_byte_anywhere_in_the_file_is_refused(center_package, settings
         data[offset] ^= 0x01
         center_package.write_bytes(bytes(data))
         refused(center_package, "altered|damaged|truncated|signature|not a sync package")
+
+
+def test_a_package_of_the_previous_release_is_refused_naming_both_versions(center_package, settings):
+    # 0.2 moved models between apps (their labels changed): a 0.1 package is not mixed in.
+    at_center(settings)
+    rewrite_manifest(center_package, lambda m: m.update(application_version="0.1.0"))
+    refused(
+        center_package, r"application version 0\.1\.0; this node reads format version 1, application version 0\.2\.0"
+    )
+
+
+def test_the_project_version_is_the_one_written_into_packages():
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == APPLICATION_VERSION
