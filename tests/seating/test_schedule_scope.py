@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 
 from apps.exams.models import SessionCenter
+from apps.exams.selectors import sessions_held_at
+from apps.sync import registry
 from tests.factories import ExamFactory, ExamSessionFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,3 +32,24 @@ def test_center_staff_see_only_sessions_held_at_their_center(client_for, manager
     client_a = client_for(manager_a)
     assert client_a.get("/api/sessions/").json()["count"] == 3
     assert client_a.get(f"/api/exams/{session.exam_id}/").status_code == 200
+
+
+def test_one_rule_decides_what_a_center_holds_for_scopes_and_packages(
+    client_for, manager_a, session, center_a, center_b
+):
+    # `session` is held at B only; `open_session` has no venue rows, so every center holds it.
+    SessionCenter.objects.create(session=session, center=center_b)
+    open_session = ExamSessionFactory(exam=session.exam, paper=session.paper, date=dt.date(2026, 12, 2))
+
+    assert set(sessions_held_at(center_a)) == {open_session}
+    assert set(sessions_held_at(center_b)) == {session, open_session}
+
+    client_a = client_for(manager_a)
+    ids = {s["id"] for s in client_a.get("/api/sessions/").json()["results"]}
+    assert ids == {str(open_session.id)}
+    assert client_a.get(f"/api/exams/{session.exam_id}/").status_code == 200  # A holds one of its sessions
+
+    # A center package carries exactly the sessions the center holds.
+    spec = registry.get("exams.ExamSession")
+    assert set(spec.rows_for(center_a, None)) == {open_session}
+    assert set(registry.get("exams.Exam").rows_for(center_a, None)) == {session.exam}
