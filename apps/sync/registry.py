@@ -40,6 +40,8 @@ HQ = "hq"
 CENTER = "center"
 
 Selector = Callable[[object, datetime | None], QuerySet]
+# (center id, incoming rows as {attname: value}, database alias) -> {row id: reason refused}
+OwnerProof = Callable[[object, list[dict], str], dict[str, str]]
 
 
 @dataclass
@@ -50,6 +52,7 @@ class SyncSpec:
     select: Selector | None = None
     media: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    proves_owner: OwnerProof | None = None
     label: str = field(init=False)
 
     def __post_init__(self):
@@ -83,13 +86,25 @@ def register(
     select: Selector | None = None,
     media: tuple[str, ...] = (),
     exclude: tuple[str, ...] = (),
+    proves_owner: OwnerProof | None = None,
 ) -> SyncSpec:
     """Add `model` to packages (or replace its registration). See the module docstring."""
     if owner not in (HQ, CENTER):
         raise ValueError(f"owner must be {HQ!r} or {CENTER!r}")
-    if owner == CENTER and center_path is None:
-        raise ValueError("A center-owned model needs center_path (it proves which center owns a row).")
-    spec = SyncSpec(model=model, owner=owner, center_path=center_path, select=select, media=media, exclude=exclude)
+    if owner == CENTER and (center_path is None or proves_owner is None):
+        raise ValueError(
+            "A center-owned model needs center_path (which center a row is about) and proves_owner "
+            "(how the receiver's own records prove that a row belongs to the sending center)."
+        )
+    spec = SyncSpec(
+        model=model,
+        owner=owner,
+        center_path=center_path,
+        select=select,
+        media=media,
+        exclude=exclude,
+        proves_owner=proves_owner,
+    )
     _registry[spec.label] = spec
     return spec
 

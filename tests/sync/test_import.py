@@ -16,6 +16,13 @@ from apps.sync.importer import BOTH_EDITED, NOT_OWNER, OLDER, UNKNOWN_REFERENCE,
 from apps.sync.models import SyncLog
 from apps.sync.package import CENTER_PACKAGE
 
+
+# Rooms stand in for a center-owned model here: beyond the row's own center and the stored
+# row's center (checked by the importer itself), they need no further proof.
+def no_further_proof(center_id, rows, using):
+    return {}
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -118,7 +125,7 @@ def test_rows_from_a_sender_that_does_not_own_them_are_conflicts(
     # HQ writes rooms in its package, but the importing node believes centers own rooms.
     path = tmp_path / "pkg.zip"
     package_export(kind=CENTER_PACKAGE, center=center_a, output=path)
-    restore_registry.register(Room, owner=registry.CENTER, center_path="center_id")
+    restore_registry.register(Room, owner=registry.CENTER, center_path="center_id", proves_owner=no_further_proof)
     settings.NODE_CENTER = "A01"
     Room.objects.update(version=0, name="old")
     report = package_import(path=path)
@@ -187,7 +194,11 @@ def test_a_center_may_only_send_rows_of_its_own_center(
 
     # A01's node, whose (tampered) selection also picks up B01's room.
     restore_registry.register(
-        Room, owner=registry.CENTER, center_path="center_id", select=lambda center, since: Room.objects.all()
+        Room,
+        owner=registry.CENTER,
+        center_path="center_id",
+        select=lambda center, since: Room.objects.all(),
+        proves_owner=no_further_proof,
     )
     settings.NODE_CENTER = "A01"
     Room.objects.filter(pk=room_a.pk).update(version=5, name="A lab", origin="A01")

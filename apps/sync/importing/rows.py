@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from apps.core.models import Tombstone
 from apps.sync.bulk import raw_bulk_insert
 from apps.sync.codec import RowDecoder, encode_value
-from apps.sync.importing.ownership import owner_ok, row_centers
+from apps.sync.importing.ownership import owner_ok, ownership_refusals
 from apps.sync.importing.report import (
     BOTH_EDITED,
     DELETED_HERE,
@@ -57,7 +57,9 @@ def apply_batch(
         .values_list("object_id", "version")
     }
     sender_owns = owner_ok(spec, sender)
-    centers = row_centers(spec, rows, using) if sender_owns and spec.owner != HQ else {}
+    refused = (
+        ownership_refusals(spec, rows, sender, sender_center_id, using) if sender_owns and spec.owner != HQ else {}
+    )
 
     to_create, to_update, same_version_other_origin = [], [], []
     for row in rows:
@@ -66,11 +68,9 @@ def apply_batch(
         if not sender_owns:
             result.conflict(label, rid, NOT_OWNER, f"{label} is owned by {spec.owner}; the package is from {sender}")
             continue
-        if spec.owner != HQ:
-            row_center = centers.get(row[pk_name])
-            if sender_center_id is None or row_center is None or str(row_center) != str(sender_center_id):
-                result.conflict(label, rid, NOT_OWNER, f"the row belongs to another center than {sender}")
-                continue
+        if rid in refused:
+            result.conflict(label, rid, NOT_OWNER, refused[rid])
+            continue
         if rid in tombstoned and tombstoned[rid] >= version:
             result.conflict(label, rid, DELETED_HERE, f"deleted here at version {tombstoned[rid]}")
             continue
