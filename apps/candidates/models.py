@@ -19,12 +19,16 @@ def _random_name(folder: str, filename: str) -> str:
     return f"{folder}/{uuid4().hex[:2]}/{uuid4().hex}{ext}"
 
 
+PHOTO_FOLDER = "candidates/photos"
+SIGNATURE_FOLDER = "candidates/signatures"
+
+
 def photo_upload_to(instance, filename):
-    return _random_name("candidates/photos", filename)
+    return _random_name(PHOTO_FOLDER, filename)
 
 
 def signature_upload_to(instance, filename):
-    return _random_name("candidates/signatures", filename)
+    return _random_name(SIGNATURE_FOLDER, filename)
 
 
 def category_codes() -> list[str]:

@@ -159,10 +159,11 @@ def package_import(
             if dry_run:
                 transaction.set_rollback(True, using=using)
             else:
-                # The callback owns the staged files from here (it removes the directory).
-                moving, stager = stager, None
-                transaction.on_commit(moving.move_in, using=using)
-        result.media_files = len(moving.names) if not dry_run else len(stager.names)
+                # The last step before the commit: a kill from here on leaves at most
+                # unreferenced files (see importing/staging.py), never a row without its file.
+                stager.move_in()
+        result.media_files = len(stager.names)
+        result.media_restored = stager.healed
     finally:
         reader.close()
         if stager is not None:  # refused, dry run or rolled back: nothing moves in
@@ -191,11 +192,16 @@ def _apply(reader: PackageReader, result: ImportReport, stager: MediaStager, usi
         counts = result.counts(spec.label)
         media_attnames = [spec.model._meta.get_field(f).attname for f in spec.media]
         for batch in reader.rows(spec.label, BATCH_SIZE):
-            apply_batch(spec, batch, names, decoder, sender, sender_center_id, result, using)
+            apply_batch(
+                spec, batch, names, decoder, sender, sender_center_id, result, using, media_available=stager.available
+            )
             for row in batch:
                 if row.get("__applied__"):
                     for attname in media_attnames:
                         stager.add(row.get(attname))
+                elif row.get("__unchanged__"):
+                    for attname in media_attnames:
+                        stager.heal(row.get(attname))
             done += len(batch)
             report(progress, done, total, spec.label)
             if batch_hook is not None:

@@ -14,7 +14,10 @@ imports no feature app):
   selects the rows of a results package and proves ownership on import.
 * `select` overrides the default selection when a lookup path is not enough (exams a
   center holds, the center's staff accounts, HQ's public key).
-* `media` names the FileFields whose files travel under `media/` in the package.
+* `media` maps each FileField whose files travel (under `media/` in the package) to the
+  folder its files are stored in: `media={"photo": "candidates/photos"}`. An incoming row
+  whose file name lies outside that folder, or names a file the package does not carry
+  (and that is not already this row's file here), is a conflict.
 * `exclude` names fields that stay on the node (never exported, never overwritten).
 
 Import order is computed from foreign keys between registered models (parents first),
@@ -50,7 +53,7 @@ class SyncSpec:
     owner: str
     center_path: str | None = None
     select: Selector | None = None
-    media: tuple[str, ...] = ()
+    media: dict[str, str] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     proves_owner: OwnerProof | None = None
     label: str = field(init=False)
@@ -84,7 +87,7 @@ def register(
     owner: str,
     center_path: str | None = None,
     select: Selector | None = None,
-    media: tuple[str, ...] = (),
+    media: dict[str, str] | None = None,
     exclude: tuple[str, ...] = (),
     proves_owner: OwnerProof | None = None,
 ) -> SyncSpec:
@@ -101,7 +104,7 @@ def register(
         owner=owner,
         center_path=center_path,
         select=select,
-        media=media,
+        media={name: folder.strip("/") for name, folder in (media or {}).items()},
         exclude=exclude,
         proves_owner=proves_owner,
     )

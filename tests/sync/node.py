@@ -12,7 +12,9 @@ The center's exam day (`center-edit`, `incident`) uses the real services: attend
 marked by the invigilator (audited) and incidents, the rows a results package carries.
 
 With SYNC_TEST_BATCH_DELAY=<seconds> the importer sleeps after every batch and prints
-"APPLYING" once, so a test can kill the process in the middle of the apply phase.
+"APPLYING" once, so a test can kill the process in the middle of the apply phase; with
+SYNC_TEST_MOVE_STOP_AT=<n> it prints "MOVED <n>" and waits once the n-th media file is
+moved into MEDIA_ROOT, so a test can kill it at that point of the move.
 """
 
 import io
@@ -40,6 +42,16 @@ def setup():
             time.sleep(delay)
 
         importer.batch_hook = hook
+    stop_at = int(os.environ.get("SYNC_TEST_MOVE_STOP_AT", "0") or 0)
+    if stop_at:
+        from apps.sync.importing import staging
+
+        def moved(count):
+            if count == stop_at:
+                print(f"MOVED {count}", flush=True)
+                time.sleep(60)  # the test kills the process here
+
+        staging.move_hook = moved
 
 
 def seed(n: int) -> None:

@@ -13,6 +13,7 @@ from apps.exams.models import Exam, ExamSession, Paper
 from apps.sync import registry
 from apps.sync.exporter import package_export
 from apps.sync.importer import BOTH_EDITED, NOT_OWNER, OLDER, UNKNOWN_REFERENCE, package_import
+from apps.sync.importing.report import BAD_FILE
 from apps.sync.models import SyncLog
 from apps.sync.package import CENTER_PACKAGE
 
@@ -57,7 +58,9 @@ def test_import_applies_rows_and_media_then_a_replay_changes_nothing(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         first = package_import(path=center_package)
-    assert len(callbacks) == 1  # media move in on commit only
+    # The media moved in as the transaction's last step, not after it: a kill after the
+    # commit cannot leave a row without its file (test_roundtrip kills it mid-move).
+    assert callbacks == []
     assert first.models["candidates.Candidate"].created == 5
     assert first.conflict_count == 0
     assert {c.pk: (c.version, c.photo.name) for c in Candidate.objects.all()} == expected
@@ -235,3 +238,35 @@ def test_the_insert_fast_path_stores_what_django_stores(value):
     key = str(uuid.uuid4())
     assert prepare["id"](key) == fields[1].get_db_prep_save(key, connection)
     assert prepare["exam_id"](key) == fields[2].get_db_prep_save(key, connection)
+
+
+def test_a_file_name_outside_its_folder_or_the_package_is_a_conflict(
+    tmp_path, hq_key, candidates_a, center_a, settings
+):
+    # HQ's rows, as a forged or damaged package could carry them: a photo naming the node's
+    # private key, one naming a job output (a file that exists, so it even travels), one
+    # naming a photo the package does not carry.
+    escape, elsewhere, absent = candidates_a[0], candidates_a[1], candidates_a[2]
+    media = Path(settings.MEDIA_ROOT)
+    (media / "jobs").mkdir(parents=True, exist_ok=True)
+    (media / "jobs" / "out.zip").write_bytes(b"job output")
+    Candidate.objects.filter(pk=escape.pk).update(photo="../../keys/node_private.pem")
+    Candidate.objects.filter(pk=elsewhere.pk).update(photo="jobs/out.zip")
+    Candidate.objects.filter(pk=absent.pk).update(photo="candidates/photos/zz/not-there.jpg")
+    path = tmp_path / "pkg.zip"
+    package_export(kind=CENTER_PACKAGE, center=center_a, output=path)
+    become_center(settings)
+
+    report = package_import(path=path)
+
+    assert {c["id"]: (c["reason"], c["detail"]) for c in report.conflicts} == {
+        str(escape.pk): (BAD_FILE, "photo='../../keys/node_private.pem' is not a file under candidates/photos/"),
+        str(elsewhere.pk): (BAD_FILE, "photo='jobs/out.zip' is not a file under candidates/photos/"),
+        str(absent.pk): (
+            BAD_FILE,
+            "photo='candidates/photos/zz/not-there.jpg' is neither in the package nor this row's file here",
+        ),
+    }
+    assert set(Candidate.objects.values_list("pk", flat=True)) == {c.pk for c in candidates_a[3:]}
+    assert not (media / "jobs").exists()  # the job output did not come along
+    assert all(name.startswith("candidates/") for name in media_files(settings))

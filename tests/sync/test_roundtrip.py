@@ -202,6 +202,67 @@ def test_an_import_killed_mid_apply_leaves_the_database_as_before(nodes, tmp_pat
     assert len(after["candidates.Candidate"]) == 20 and len(after["media"]) == 40
 
 
+def _referenced_media(dump: dict) -> dict:
+    """{file name: sha256} of the media files the candidates' rows refer to, as stored."""
+    names = {row[field] for row in dump["candidates.Candidate"].values() for field in ("photo", "signature")}
+    return {name: dump["media"].get(name) for name in names if name}
+
+
+@pytest.mark.parametrize("killed_after", [1, 20, 40])
+def test_an_import_killed_while_moving_media_never_leaves_a_row_without_its_file(nodes, tmp_path, killed_after):
+    base, _, _ = nodes
+    package = base / "center_data.json"
+    fresh = Node(tmp_path, "A01")
+    fresh.dir.mkdir()
+    shutil.copy(base / "empty.sqlite3", fresh.dir / "exam_system.sqlite3")
+    _, before = fresh.then_dump("manage", "sync_keys", "--trust", "HQ", str(base / "hq.pem"))
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.sync.node", "manage", "import_center_data", "--input-file", str(package)],
+        cwd=ROOT,
+        env={**fresh.env, "SYNC_TEST_MOVE_STOP_AT": str(killed_after)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == f"MOVED {killed_after}"
+    proc.send_signal(signal.SIGKILL)  # 40 media files: 1 = first, 40 = the last one before the commit
+    proc.wait(timeout=10)
+
+    killed = fresh.dump()
+    for label in (k for k in before if k != "media"):
+        assert killed[label] == before[label]  # no row of the package: rolled back
+    assert len(killed["media"]) == killed_after  # files moved in so far: unreferenced, harmless
+
+    out, after = fresh.then_dump("manage", "import_center_data", "--input-file", str(package))
+    assert counts(out, "candidates.Candidate") == (20, 0, 0)
+    referenced = _referenced_media(after)
+    assert len(referenced) == 40 and None not in referenced.values()
+
+
+def test_a_reimport_restores_media_files_lost_here(nodes, tmp_path):
+    base, _, _ = nodes
+    package = base / "center_data.json"
+    fresh = Node(tmp_path, "A01")
+    fresh.dir.mkdir()
+    shutil.copy(base / "empty.sqlite3", fresh.dir / "exam_system.sqlite3")
+    fresh.run("manage", "sync_keys", "--trust", "HQ", str(base / "hq.pem"))
+    _, first = fresh.then_dump("manage", "import_center_data", "--input-file", str(package))
+    names = sorted(_referenced_media(first))
+    media = fresh.dir / "media"
+    for name in names[:3]:
+        (media / name).unlink()  # lost (a disk restored from an old copy, a kill of an older version)
+    (media / names[3]).write_bytes(b"truncat")  # damaged
+
+    out, after = fresh.then_dump("manage", "import_center_data", "--input-file", str(package))
+    assert counts(out, "candidates.Candidate") == (0, 20, 0)
+    assert "4 media file(s) of unchanged rows were missing here and are restored." in out
+    assert after == first
+
+    _, again = fresh.then_dump("manage", "import_center_data", "--input-file", str(package))
+    assert again == first
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -15,6 +15,7 @@ UNKNOWN_REFERENCE = "unknown reference"
 DELETED_HERE = "deleted here"
 UNIQUE = "violates a uniqueness rule"
 STILL_REFERENCED = "still referenced"
+BAD_FILE = "file outside the package or its folder"
 
 
 @dataclass
@@ -41,8 +42,9 @@ class ImportReport:
     conflicts: list[dict] = field(default_factory=list)
     conflict_count: int = 0
     media_files: int = 0
+    media_restored: int = 0  # of media_files: files of unchanged rows that were missing here
     seconds: float = 0.0
-    # Where the time went: verify (checksums, signature), rows, media (extract), move (on commit).
+    # Where the time went: verify (checksums, signature), rows, media (extract), move (before commit).
     phases: dict[str, float] = field(default_factory=dict)
 
     def counts(self, label: str) -> ModelCounts:
@@ -87,7 +89,10 @@ def log_import(result: ImportReport, *, user, file_name: str) -> None:
         file_name=file_name,
         sha256=result.sha256,
         size_bytes=result.size_bytes,
-        counts={k: asdict(v) for k, v in result.models.items()},
+        counts={
+            **{k: asdict(v) for k, v in result.models.items()},
+            "media files": {"moved in": result.media_files, "restored": result.media_restored},
+        },
         conflicts=result.conflicts,
         conflict_count=result.conflict_count,
         duration_seconds=result.seconds,

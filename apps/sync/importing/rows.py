@@ -14,6 +14,7 @@ from apps.sync.bulk import raw_bulk_insert
 from apps.sync.codec import RowDecoder, encode_value
 from apps.sync.importing.ownership import owner_ok, ownership_refusals
 from apps.sync.importing.report import (
+    BAD_FILE,
     BOTH_EDITED,
     DELETED_HERE,
     NOT_OWNER,
@@ -22,6 +23,7 @@ from apps.sync.importing.report import (
     UNKNOWN_REFERENCE,
     ImportReport,
 )
+from apps.sync.package import safe_storage_name
 from apps.sync.registry import HQ, SyncSpec
 
 # Fields that differ between two copies of the same row version without meaning a change.
@@ -37,7 +39,9 @@ def apply_batch(
     sender_center_id,
     result: ImportReport,
     using: str,
+    media_available=frozenset(),
 ) -> None:
+    """`media_available`: the storage names of the media files the package carries."""
     model = spec.model
     label = spec.label
     counts = result.counts(label)
@@ -56,6 +60,7 @@ def apply_batch(
         .filter(model=label, object_id__in=ids)
         .values_list("object_id", "version")
     }
+    bad_files = _file_refusals(spec, rows, media_available, using) if spec.media else {}
     sender_owns = owner_ok(spec, sender)
     refused = (
         ownership_refusals(spec, rows, sender, sender_center_id, using) if sender_owns and spec.owner != HQ else {}
@@ -71,6 +76,9 @@ def apply_batch(
         if rid in refused:
             result.conflict(label, rid, NOT_OWNER, refused[rid])
             continue
+        if rid in bad_files:
+            result.conflict(label, rid, BAD_FILE, bad_files[rid])
+            continue
         if rid in tombstoned and tombstoned[rid] >= version:
             result.conflict(label, rid, DELETED_HERE, f"deleted here at version {tombstoned[rid]}")
             continue
@@ -82,6 +90,7 @@ def apply_batch(
         elif version == here[0]:
             if here[1] == row.get("origin"):
                 counts.unchanged += 1
+                row["__unchanged__"] = True  # its media files are checked, and restored if lost
             else:
                 same_version_other_origin.append(row)
         else:
@@ -109,6 +118,36 @@ def apply_batch(
         updated = _update(model, [decoder.instance(r) for r in to_update], update_fields, using, result, label)
         counts.updated += len(updated)
         _mark_applied(to_update, updated, pk_name)
+
+
+def _file_refusals(spec: SyncSpec, rows: list[dict], media_available, using: str) -> dict:
+    """{row id: reason} for rows whose file fields could make this node serve or overwrite a
+    file it should not: the name must lie inside the field's folder (no `..`, no absolute
+    path) and be carried by the package, or already be this very row's file here."""
+    model = spec.model
+    pk_name = model._meta.pk.attname
+    attnames = {model._meta.get_field(name).attname: folder for name, folder in spec.media.items()}
+    stored = {
+        str(values[0]): values[1:]
+        for values in model._base_manager.using(using)
+        .filter(pk__in=[r[pk_name] for r in rows])
+        .values_list(pk_name, *attnames)
+    }
+    refused = {}
+    for row in rows:
+        rid = str(row[pk_name])
+        for i, (attname, folder) in enumerate(attnames.items()):
+            name = row.get(attname) or ""
+            if not name:
+                continue
+            if not safe_storage_name(name) or not name.startswith(folder + "/"):
+                refused[rid] = f"{attname}={name!r} is not a file under {folder}/"
+            elif name not in media_available and (rid not in stored or stored[rid][i] != name):
+                refused[rid] = f"{attname}={name!r} is neither in the package nor this row's file here"
+            else:
+                continue
+            break
+    return refused
 
 
 def _missing_references(spec: SyncSpec, rows: list[dict], batch_ids: set, using: str) -> dict:
@@ -159,6 +198,7 @@ def _compare_same_version(spec, rows, names, result, using) -> None:
         ours = [encode_value(v) for v in values] if values else None
         if ours is not None and _same(ours, theirs):
             counts.unchanged += 1
+            row["__unchanged__"] = True
         else:
             result.conflict(spec.label, row[pk_name], BOTH_EDITED, f"version {row.get('version')}")
 

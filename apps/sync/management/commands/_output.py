@@ -17,6 +17,8 @@ def import_summary(report: ImportReport) -> list[str]:
         f"{applied} rows {verb} applied, {report.conflict_count} conflict(s), "
         f"{report.media_files} media file(s), {report.seconds:.1f} s."
     )
+    if report.media_restored:
+        lines.append(f"{report.media_restored} media file(s) of unchanged rows were missing here and are restored.")
     if report.phases:
         lines.append("time: " + ", ".join(f"{k} {v:.2f} s" for k, v in report.phases.items()))
     for conflict in report.conflicts[:20]:
