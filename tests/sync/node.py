@@ -13,6 +13,10 @@ marked by the invigilator (audited) and incidents, the rows a results package ca
 
 With SYNC_TEST_BATCH_DELAY=<seconds> the importer sleeps after every batch and prints
 "APPLYING" once, so a test can kill the process in the middle of the apply phase.
+
+Every node process lives on the exam day at 14:00 local time, after its session (10:00-12:00),
+whatever the machine's clock says: its clock starts there and runs (time-machine, ticking), so
+a center's results export is never refused for a session in progress (docs/testing.md).
 """
 
 import io
@@ -27,6 +31,11 @@ def setup():
     import django
 
     django.setup()
+    import time_machine
+
+    from tests.clock import frozen_at
+
+    time_machine.travel(frozen_at(), tick=True).start()  # for the life of the process
     delay = float(os.environ.get("SYNC_TEST_BATCH_DELAY", "0") or 0)
     if delay:
         from apps.sync import importer
