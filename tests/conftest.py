@@ -1,14 +1,33 @@
 """The shared cast (STYLE.md): admin, exam_manager, paper_setter, manager_a and
-invigilator_a of center A, manager_b of center B (never sees A's data), evaluator."""
+invigilator_a of center A, manager_b of center B (never sees A's data), evaluator.
+
+Also the fixed clock of time-dependent tests (`frozen_clock`, docs/testing.md)."""
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.roles import Role
+from tests.clock import frozen_at
 from tests.factories import CenterFactory, RoomFactory, UserFactory
+
+# Tests asking for one of these fixtures depend on the clock: they get the `clock` marker,
+# so CI runs them again with the machine's clock just before and after midnight.
+CLOCK_FIXTURES = ("frozen_clock", "clock", "time_machine")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "frozen_clock" in names:
+            # Frozen before any other fixture, so every row the test builds is stamped in frozen time.
+            names.remove("frozen_clock")
+            names.insert(0, "frozen_clock")
+        if any(name in names for name in CLOCK_FIXTURES):
+            item.add_marker(pytest.mark.clock)
 
 
 def _clear_cache():
@@ -29,6 +48,15 @@ def _fast_and_isolated(settings, tmp_path):
     _clear_cache()
     yield
     _clear_cache()
+
+
+@pytest.fixture
+def frozen_clock():
+    """The wall clock stopped at tests.clock.frozen_at() (the exam day, 14:00 local) for the
+    whole test, its fixtures included. It is time-machine's traveller: `frozen_clock.move_to(
+    local_moment(10, 30))` or `frozen_clock.shift(60)` moves it; it never moves by itself."""
+    with time_machine.travel(frozen_at(), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -85,6 +85,7 @@ def test_logout_with_garbage_token_is_401(api):
     assert api.post("/api/auth/logout/", {}, format="json").status_code == 400
 
 
+@pytest.mark.clock
 def test_token_lifetimes_match_settings(api, admin, settings):
     tokens = login(api, "admin").json()
     access, refresh = AccessToken(tokens["access"]), RefreshToken(tokens["refresh"])
@@ -92,6 +93,7 @@ def test_token_lifetimes_match_settings(api, admin, settings):
     assert refresh["exp"] - refresh["iat"] == settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds()
 
 
+@pytest.mark.clock
 def test_expired_access_token_is_401(api, admin, settings):
     token = AccessToken.for_user(admin)
     token.set_exp(lifetime=-dt.timedelta(seconds=1))
@@ -103,7 +105,10 @@ def test_anonymous_is_401(api, center_a):
     assert api.get("/api/centers/").status_code == 401
 
 
-def test_failed_logins_are_throttled_per_username(api, admin, settings):
+# Failures count in fixed one-minute windows: with the clock frozen, none ends mid-test.
+
+
+def test_failed_logins_are_throttled_per_username(api, admin, settings, frozen_clock):
     settings.LOGIN_FAILURE_LIMIT = 3
     for i in range(3):
         # Different client addresses: the username limit still applies.
@@ -114,7 +119,7 @@ def test_failed_logins_are_throttled_per_username(api, admin, settings):
     assert "Too many failed logins" in response.json()["detail"]
 
 
-def test_failed_logins_are_throttled_per_address(api, admin, exam_manager, settings):
+def test_failed_logins_are_throttled_per_address(api, admin, exam_manager, settings, frozen_clock):
     settings.LOGIN_FAILURE_LIMIT = 3
     for name in ("a", "b", "c"):
         assert login(api, name, "nope", REMOTE_ADDR="10.1.1.1").status_code == 401

@@ -35,7 +35,7 @@ def test_ensure_admin_takes_credentials_from_the_environment(monkeypatch, capsys
     assert User.objects.get(username="chief").check_password("Chief-pass-2026")
 
 
-def test_seed_demo_fills_a_fresh_database_once(capsys, api):
+def test_seed_demo_fills_a_fresh_database_once(capsys, api, frozen_clock):  # demo sessions are dated from today
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert Center.objects.count() == 3

@@ -87,7 +87,7 @@ def test_center_manager_sees_only_own_candidates_in_admin(client, manager_a, mak
     assert client.get(ADD_URL).status_code == 403
 
 
-def test_seed_demo_registers_candidates_with_photos(db, capsys):
+def test_seed_demo_registers_candidates_with_photos(db, capsys, frozen_clock):  # demo dates count from today
     call_command("seed_demo")
     assert "6 candidates" in capsys.readouterr().out
     candidates = Candidate.objects.filter(exam__code="DEMO2026")

@@ -89,7 +89,8 @@ def test_duplicate_roll_or_application_number_is_409(client_for, exam_manager, e
         ("name", "", "blank"),
     ],
 )
-def test_invalid_field_is_400_naming_the_field(client_for, exam_manager, exam, field, value, message):
+def test_invalid_field_is_400_naming_the_field(client_for, exam_manager, exam, field, value, message, frozen_clock):
+    # frozen: the birth-date limits count from today
     response = client_for(exam_manager).post(URL, payload(exam, **{field: value}), format="json")
     assert response.status_code == 400
     errors = response.json()["errors"]

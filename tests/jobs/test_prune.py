@@ -12,7 +12,7 @@ from apps.jobs.files import media_path
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_start
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # stamps relative to now, rerun around midnight in CI
 
 
 def _finished(user, *, days_ago: int, status=JobStatus.SUCCEEDED) -> Job:

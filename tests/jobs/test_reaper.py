@@ -13,7 +13,7 @@ from apps.jobs import live
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_start, jobs_reap_stale
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # stamps relative to now, rerun around midnight in CI
 
 
 @pytest.fixture

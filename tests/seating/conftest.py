@@ -1,6 +1,5 @@
 import datetime as dt
 import io
-import zoneinfo
 
 import pytest
 from django.core.files.base import ContentFile
@@ -9,11 +8,9 @@ from PIL import Image
 from apps.examday import attendance as attendance_module
 from apps.seating.allocation import allocation_run
 from apps.sync.keys import create_node_key
+from tests.clock import EXAM_DAY, local_moment
 from tests.factories import ExamFactory, ExamSessionFactory, PaperFactory, RoomFactory
 from tests.seating.factories import CandidateFactory
-
-IST = zoneinfo.ZoneInfo("Asia/Kolkata")
-EXAM_DAY = dt.date(2026, 12, 1)
 
 
 @pytest.fixture
@@ -47,10 +44,13 @@ def seated(exam, session, center_a, center_b, room_a, room_b):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """`clock(hour, minute)` sets the attendance clock on the exam day (local time)."""
+    """`clock(hour, minute)` sets the attendance clock on the exam day (local time).
+
+    Only attendance's clock: tokens and row stamps keep the real one, so a test may move it
+    by hours. Tests asking for it get the `clock` marker (tests/conftest.py)."""
 
     def set_time(hour: int, minute: int = 0, day: dt.date = EXAM_DAY):
-        moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=IST)
+        moment = local_moment(hour, minute, day=day)
         monkeypatch.setattr(attendance_module, "current_time", lambda: moment)
         return moment
 

@@ -26,7 +26,7 @@ def test_admin_allocation_list_is_scoped_for_a_center_manager(client, manager_b,
     assert client.get("/admin/seating/allocation/add/").status_code == 403
 
 
-def test_seed_demo_allocates_its_candidates(db):
+def test_seed_demo_allocates_its_candidates(db, frozen_clock):  # demo sessions are dated from today
     report = demo.seed_demo()
     assert report.candidates > 0
     assert report.allocated == report.candidates

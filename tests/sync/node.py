@@ -15,6 +15,10 @@ With SYNC_TEST_BATCH_DELAY=<seconds> the importer sleeps after every batch and p
 "APPLYING" once, so a test can kill the process in the middle of the apply phase; with
 SYNC_TEST_MOVE_STOP_AT=<n> it prints "MOVED <n>" and waits once the n-th media file is
 moved into MEDIA_ROOT, so a test can kill it at that point of the move.
+
+Every node process lives on the exam day at 14:00 local time, after its session (10:00-12:00),
+whatever the machine's clock says: its clock starts there and runs (time-machine, ticking), so
+a center's results export is never refused for a session in progress (docs/testing.md).
 """
 
 import io
@@ -29,6 +33,11 @@ def setup():
     import django
 
     django.setup()
+    import time_machine
+
+    from tests.clock import frozen_at
+
+    time_machine.travel(frozen_at(), tick=True).start()  # for the life of the process
     delay = float(os.environ.get("SYNC_TEST_BATCH_DELAY", "0") or 0)
     if delay:
         from apps.sync import importer

@@ -96,7 +96,10 @@ def test_export_refusals_come_before_any_job(cast, client_for, hq_key, candidate
     assert not SyncLog.objects.exists()
 
 
-def test_a_center_manager_exports_its_results_as_a_job(cast, client_for, hq_key, candidates_a, settings, run_worker):
+def test_a_center_manager_exports_its_results_as_a_job(
+    cast, client_for, hq_key, candidates_a, settings, run_worker, frozen_clock
+):
+    # Frozen after exam_a's session (10:00-12:00 on the exam day): no session in progress.
     settings.NODE_CENTER = "A01"
     client = client_for(cast["manager_a"])
     job = assert_job_accepted(
@@ -111,7 +114,9 @@ def test_a_center_manager_exports_its_results_as_a_job(cast, client_for, hq_key,
     assert client.get(f"/api/jobs/{job.pk}/download/").status_code == 200
 
 
-def test_the_export_job_checks_its_user_again(cast, client_for, hq_key, candidates_a, center_b, settings, run_worker):
+def test_the_export_job_checks_its_user_again(
+    cast, client_for, hq_key, candidates_a, center_b, settings, run_worker, frozen_clock
+):
     settings.NODE_CENTER = "A01"
     manager = cast["manager_a"]
     job = assert_job_accepted(

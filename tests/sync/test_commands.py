@@ -5,13 +5,13 @@ import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from apps.centers.models import Center
 from apps.exams.models import ExamSession
 from apps.sync import keys
 from apps.sync.credentials import decrypt_secret
 from apps.sync.models import SyncLog, TrustedKey
+from tests.clock import EXAM_DAY, local_moment
 
 pytestmark = pytest.mark.django_db
 
@@ -51,17 +51,12 @@ def test_export_accepts_a_uuid_and_writes_a_zip_whatever_the_name(center_package
         call_command("export_center_data", "--center-id", "A01", "--output-file", str(out), "--since", "yesterday")
 
 
-def test_results_export_is_refused_during_a_session_unless_forced(hq_key, exam_a, candidates_a, settings, tmp_path):
+def test_results_export_is_refused_during_a_session_unless_forced(
+    hq_key, exam_a, candidates_a, settings, tmp_path, frozen_clock
+):
     settings.NODE_CENTER = "A01"
-    now = timezone.localtime()
-    session = ExamSession.objects.get()
-    ExamSession.objects.filter(pk=session.pk).update(
-        date=now.date(),
-        start_time=(now - dt.timedelta(minutes=30)).time(),
-        end_time=(now + dt.timedelta(minutes=30)).time(),
-    )
-    if (now - dt.timedelta(minutes=30)).date() != now.date() or (now + dt.timedelta(minutes=30)).date() != now.date():
-        pytest.skip("too close to midnight for a same-day session window")
+    ExamSession.objects.update(date=EXAM_DAY, start_time=dt.time(10), end_time=dt.time(12))
+    frozen_clock.move_to(local_moment(10, 30))  # a fixed clock inside the session, never near midnight
     out = tmp_path / "results.json"
     with pytest.raises(CommandError, match=r"in progress at A01.*--force"):
         call_command("export_center_data", "--output-file", str(out), verbosity=0)
@@ -70,6 +65,10 @@ def test_results_export_is_refused_during_a_session_unless_forced(hq_key, exam_a
     assert zipfile.is_zipfile(out)
     log = SyncLog.objects.get(direction="export")
     assert (log.kind, log.origin, log.target) == ("results-package", "A01", "HQ")
+
+    frozen_clock.move_to(local_moment(12, 0))  # the session has ended: no --force needed
+    call_command("export_center_data", "--output-file", str(tmp_path / "after.zip"), verbosity=0)
+    assert SyncLog.objects.filter(direction="export").count() == 2
 
 
 def test_center_packages_are_written_only_at_hq(hq_key, center_a, center_b, settings, tmp_path):

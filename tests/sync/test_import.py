@@ -177,10 +177,11 @@ def test_a_deletion_at_hq_reaches_the_center(tmp_path, hq_key, candidates_a, cen
     assert replay.models["candidates.Candidate"].conflicts == 1
 
 
-def test_an_incremental_package_carries_only_changed_rows(tmp_path, hq_key, candidates_a, center_a):
+def test_an_incremental_package_carries_only_changed_rows(tmp_path, hq_key, candidates_a, center_a, frozen_clock):
     from django.utils import timezone
 
     since = timezone.now()
+    frozen_clock.shift(1)  # the change comes a second after `since`, whatever the clock's resolution
     candidates_a[0].name = "Renamed"
     synced_save(candidates_a[0], update_fields=["name"])
     result = package_export(kind=CENTER_PACKAGE, center=center_a, output=tmp_path / "inc.zip", since=since)
