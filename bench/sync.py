@@ -62,6 +62,7 @@ def _seed(n: int, photo_kb: int) -> None:
     from apps.core.roles import Role
     from apps.core.services import synced_save
     from apps.exams.models import Exam, ExamSession, ExamStatus, Paper
+    from apps.seating.allocation import allocation_run
 
     rng = random.Random(42)
     media = Path(settings.MEDIA_ROOT)
@@ -69,7 +70,9 @@ def _seed(n: int, photo_kb: int) -> None:
     signature = bytes(rng.getrandbits(8) for _ in range(5 * 1024))
     with transaction.atomic():
         center = center_create(code="C1", name="Bench center", city="Pune")
-        for r in range(20):
+        # Enough seats for everyone: the allocation below seats them, as HQ does before a
+        # center package is made (and a results package is accepted only for seated candidates).
+        for r in range(max(20, n // 30 + 1)):
             room_create(center=center, code=f"R{r}", capacity=30, rows=5, columns=6)
         user_create(username="manager", role=Role.CENTER_MANAGER, center=center, password="bench-Passw0rd!")  # noqa: S106
         user_create(username="invigilator", role=Role.INVIGILATOR, center=center, password="bench-Passw0rd!")  # noqa: S106
@@ -105,14 +108,13 @@ def _seed(n: int, photo_kb: int) -> None:
                     preferred_cities=["Pune", "Mumbai"],
                     photo=p,
                     signature=s,
-                    center=center,
-                    status="allocated",
                 )
             )
             if len(batch) == 2000:
                 Candidate.objects.bulk_create(batch)
                 batch = []
         Candidate.objects.bulk_create(batch)
+    allocation_run(exam=exam, seed=1)
 
 
 def _center_exam_day(n: int) -> None:
