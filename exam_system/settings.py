@@ -64,6 +64,12 @@ CORS_ALLOWED_ORIGINS = _env(env.list, "CORS_ALLOWED_ORIGINS", [])
 # This node's identity in sync: "HQ" or a center code. Written into `origin`.
 NODE_CENTER = _env(env.str, "NODE_CENTER", "HQ").strip() or "HQ"
 
+# --- Node signing key on `migrate` (issue 11 item 1) ------------------------------------
+# `migrate` creates this node's signing key in DATA_DIR/keys when there is none
+# (apps/sync/firstboot.py). The test suite turns this off (tests/conftest.py) so that
+# creating the test database never writes a key into the real data folder.
+NODE_KEY_ON_MIGRATE = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

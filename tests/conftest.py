@@ -1,6 +1,8 @@
 """The shared cast (STYLE.md): admin, exam_manager, paper_setter, manager_a and
 invigilator_a of center A, manager_b of center B (never sees A's data), evaluator."""
 
+import time
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -9,6 +11,14 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.roles import Role
 from tests.factories import CenterFactory, RoomFactory, UserFactory
+
+# `migrate` creates the node's signing key when it is missing (apps/sync/firstboot.py).
+# Not while pytest-django creates the test database: that would write a key into the
+# real DATA_DIR. Tests that need a key create one in a temporary DATA_DIR (`node_key`,
+# `hq_key`); tests/sync/test_node_key.py turns this back on to test it.
+django_settings.NODE_KEY_ON_MIGRATE = False
+REAL_DATA_DIR = django_settings.DATA_DIR  # before any test points it elsewhere
+SUITE_STARTED = time.time()
 
 
 def _clear_cache():
