@@ -157,6 +157,20 @@ else:
         }
     }
 
+# --- DATABASE_URL: supported backends only (issue 11 item 2) ---------------------------
+# SQLite at a center (DATABASE_URL empty), PostgreSQL at HQ. Anything else, MongoDB in
+# particular, stops start-up in one line naming the variable (manage.py prints it
+# without a traceback) instead of failing later deep inside Django. README, Configuration.
+_SUPPORTED_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+if _database_url and DATABASES["default"]["ENGINE"] not in _SUPPORTED_ENGINES:
+    _scheme = _database_url.split(":", 1)[0].lower()
+    _what = "MongoDB" if _scheme.startswith("mongodb") else f"'{_scheme}'"
+    raise ImproperlyConfigured(
+        f"Environment variable DATABASE_URL is invalid: {_what} is not a supported database backend. "
+        "Supported: SQLite at a center (leave DATABASE_URL empty) and PostgreSQL at HQ "
+        "(postgres://USER:PASSWORD@HOST:5432/NAME)."
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "authentication.User"
 
