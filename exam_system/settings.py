@@ -198,6 +198,15 @@ else:
         }
     }
 
+# --- Redis outage: degrade, never a 500 (issue 11 item 3) ---------------------------------
+# While Redis does not answer, the cache falls back to a per-process in-memory cache
+# (utils/cache.py; logged, and /api/health/ still answers 503), so requests that need
+# the cache only for throttling go on with per-worker limits. Short socket timeouts keep
+# a Redis that hangs (rather than refuses) from holding requests.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "utils.cache.FallbackRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 2, "socket_timeout": 2})
+
 # --- Auth ------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

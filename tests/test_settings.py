@@ -155,3 +155,9 @@ def test_supported_database_urls_pass_the_check(tmp_path):
     result = manage_check(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
     assert result.returncode == 0, result.stderr
 
+
+def test_with_redis_the_cache_falls_back_instead_of_failing(tmp_path):
+    """Issue 11 item 3: REDIS_URL selects the Redis backend that degrades (utils/cache.py)."""
+    result = load_settings(tmp_path, REDIS_URL="redis://127.0.0.1:6379/3")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == "utils.cache.FallbackRedisCache"
