@@ -167,14 +167,20 @@ def database_restore(
         connection = connections[using]
         total = sum(reader.row_count(label) for label in reader.labels())
         with transaction.atomic(using=using, durable=True):
+            # Content types and permissions are matched, not inserted, but they are rows
+            # of the backup all the same: counted like every other table, so the summary
+            # reports what the backup's summary reported, and the progress bar ends at 100%.
             ct_map = _restore_content_types(reader, using)
             perm_map = _restore_permissions(reader, ct_map, using)
+            result.counts[ContentType._meta.label] = len(ct_map)
+            result.counts[Permission._meta.label] = len(perm_map)
+            done = len(ct_map) + len(perm_map)
+            report(progress, done, total, Permission._meta.label)
             ordinary = [m for m in backup_models() if m not in NATURAL]
             # Plain DELETEs (no cascade collection, no signals): every table is emptied
             # anyway, and foreign keys are checked at commit (deferred on both backends).
             for model in reversed(ordinary):
                 model._base_manager.using(using).all()._raw_delete(using)
-            done = 0
             for model in ordinary:
                 label = model._meta.label
                 if label not in reader.labels():
@@ -201,6 +207,7 @@ def database_restore(
                         cursor.execute(sql)
             swap, staging = staging, None
             transaction.on_commit(lambda: _swap_media(swap), using=using)
+        report(progress, total, total, "done")
     finally:
         reader.close()
         if staging is not None:
@@ -277,5 +284,7 @@ def _remappers(model, ct_map: dict, perm_map: dict) -> list[tuple[str, dict]]:
 def _swap_media(staging: Path) -> None:
     media_root = Path(settings.MEDIA_ROOT)
     if media_root.exists():
-        os.replace(media_root, media_root.parent / f".{media_root.name}-before-restore-{int(time.time())}")
+        # Unique even for two restores in the same second (the second would fail after commit).
+        kept = f".{media_root.name}-before-restore-{int(time.time())}-{uuid.uuid4().hex[:8]}"
+        os.replace(media_root, media_root.parent / kept)
     os.replace(staging, media_root)
