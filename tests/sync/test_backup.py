@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.models import Tombstone
 from apps.core.services import synced_delete
-from apps.sync import backup
+from apps.sync import backup, keys
 from apps.sync.codec import encode_row
 from apps.sync.models import SyncLog
 from apps.sync.package import PackageRefused
@@ -216,3 +216,31 @@ def test_backup_and_restore_count_and_report_the_same_rows_per_table(
     table_lines = re.compile(r"^  (\S+\.\S+)\s+([\d,]+)$", re.MULTILINE)
     assert table_lines.findall(backup_out) == table_lines.findall(restore_out)
     assert "contenttypes.ContentType" in dict(table_lines.findall(restore_out))
+
+
+def test_a_new_node_restores_its_own_backup_with_the_key_migrate_made_there(
+    rich_database, tmp_path, django_capture_on_commit_callbacks
+):
+    """`migrate` gives a new machine a key of its own (and, at HQ, its trusted row): the
+    database still counts as empty, and the old node's signature is reported as not
+    checked rather than refused. With data in the database it is refused as before."""
+    from apps.sync.models import TrustedKey
+
+    settings = rich_database
+    before = snapshot(settings)
+    path = tmp_path / "backup.json"
+    backup.database_backup(output=path)
+
+    wipe()
+    new = keys.create_node_key(overwrite=True)  # the new machine's key, made by its migrate
+    keys.trust_node("HQ", keys.public_key_pem(new))
+    assert backup.database_is_empty()
+    with django_capture_on_commit_callbacks(execute=True):
+        restored = backup.database_restore(path=path)
+    assert restored.signature.startswith("signature of HQ not checked: this new node's key is not the one")
+    assert snapshot(settings) == before
+    assert TrustedKey.objects.get(node="HQ").public_key != keys.public_key_pem(new)  # the backup's row
+
+    RoomFactory(code="MORE")  # a node with data: a signature that does not match is refused
+    with pytest.raises(PackageRefused, match="signature does not match"):
+        backup.database_restore(path=path, force=True)
