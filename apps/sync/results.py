@@ -120,10 +120,20 @@ def results_sync(
     nothing. Raises ApplicationError / transport.TransportError with a message."""
     node = settings.NODE_CENTER
     source_center = _center(source)
-    target_center = None if target.upper() == "HQ" else _center(target)
     source_code = source_center.code
-    target_code = "HQ" if target_center is None else target_center.code
     local_source = source_code == node
+    to_hq = target.strip().upper() == "HQ"
+    target_center = None if to_hq else center_by_code_or_id(target)
+    if to_hq:
+        target_code = "HQ"
+    elif target_center is not None:
+        target_code = target_center.code
+    elif local_source and target.strip():
+        # A center's node knows no other center (its package carries only itself): the
+        # package can still be written for the code given, to be carried there.
+        target_code = target.strip()
+    else:
+        raise ApplicationError("not_found", f"No center with code or id {target!r}.")
 
     if not local_source and not source_center.sync_url:
         raise ApplicationError("run_at_source", run_at_source_message(source_code, target_code, via_file))
@@ -136,8 +146,10 @@ def results_sync(
         why_file = "--via-file"
     elif target_code == node:
         pass
-    elif target_center is None:
+    elif to_hq:
         why_file = "HQ cannot be reached from a center node"
+    elif target_center is None:
+        why_file = f"center {target_code} is not known on this node"
     elif not target_center.sync_url:
         why_file = f"this node has no link to center {target_code} (sync_link)"
     carry_to = (via_file or default_file(source_code, target_code)) if why_file else None

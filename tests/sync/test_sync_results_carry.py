@@ -85,3 +85,18 @@ def test_hq_as_target_from_a_center_writes_the_default_file(center_node, tmp_pat
 def test_the_source_and_target_cannot_both_be_this_node(center_node, tmp_path):
     with pytest.raises(CommandError, match="both the source and this node"):
         call_command("sync_results", "--source-center", "A01", "--target-center", "A01", verbosity=0)
+
+
+def test_a_center_node_writes_the_file_for_a_center_it_does_not_know(center_node, tmp_path, capsys, monkeypatch):
+    """A center's node holds only its own center: `--target-center 2` there is a code to
+    address the package to, carried by hand."""
+    monkeypatch.chdir(tmp_path)
+    call_command("sync_results", "--source-center", "A01", "--target-center", "C99")
+    out = capsys.readouterr().out
+    assert _manifest(tmp_path / "results_A01_to_C99.zip")["target"] == "C99"
+    assert "(center C99 is not known on this node)" in out and "NODE_CENTER=C99" in out
+
+
+def test_an_unknown_source_or_remote_target_is_named(centers_1_and_2):
+    with pytest.raises(CommandError, match="No center with code or id 'ZZ'"):
+        call_command("sync_results", "--source-center", "ZZ", "--target-center", "HQ", verbosity=0)
