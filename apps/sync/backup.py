@@ -168,7 +168,7 @@ def database_restore(
         staging = media_root.parent / f".{media_root.name}-restore-{uuid.uuid4().hex}"
         staging.mkdir()
         reader.verify_files(stage_media_to=staging, progress=progress)
-        verified = result.signature.endswith("verified")
+        verified = result.signature == f"signature of {reader.origin} verified"
         if reader.signature is None or verified:
             reader.check_file_seal(_backup_public_key(reader) if verified else None)
         result.media_files = sum(1 for n in reader.manifest["files"] if n.startswith("media/"))
@@ -267,8 +267,8 @@ def _check_backup_signature(reader: PackageReader, *, new_node: bool = False) ->
         if not (new_node and reader.origin == settings.NODE_CENTER):
             raise
         return (
-            f"signature of {reader.origin} not checked: this new node's key is not the one that signed the backup; "
-            f"copy DATA_DIR/keys from the node that wrote it to keep its key (checksums verified)"
+            f"signature of {reader.origin} not checked, checksums verified: this new node's key is not the one "
+            "that signed the backup (copy DATA_DIR/keys from the node that wrote it to keep that key)"
         )
     return f"signature of {reader.origin} verified"
 
