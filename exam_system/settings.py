@@ -64,6 +64,12 @@ CORS_ALLOWED_ORIGINS = _env(env.list, "CORS_ALLOWED_ORIGINS", [])
 # This node's identity in sync: "HQ" or a center code. Written into `origin`.
 NODE_CENTER = _env(env.str, "NODE_CENTER", "HQ").strip() or "HQ"
 
+# --- Node signing key on `migrate` (issue 11 item 1) ------------------------------------
+# `migrate` creates this node's signing key in DATA_DIR/keys when there is none
+# (apps/sync/firstboot.py). The test suite turns this off (tests/conftest.py) so that
+# creating the test database never writes a key into the real data folder.
+NODE_KEY_ON_MIGRATE = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -151,6 +157,20 @@ else:
         }
     }
 
+# --- DATABASE_URL: supported backends only (issue 11 item 2) ---------------------------
+# SQLite at a center (DATABASE_URL empty), PostgreSQL at HQ. Anything else, MongoDB in
+# particular, stops start-up in one line naming the variable (manage.py prints it
+# without a traceback) instead of failing later deep inside Django. README, Configuration.
+_SUPPORTED_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+if _database_url and DATABASES["default"]["ENGINE"] not in _SUPPORTED_ENGINES:
+    _scheme = _database_url.split(":", 1)[0].lower()
+    _what = "MongoDB" if _scheme.startswith("mongodb") else f"'{_scheme}'"
+    raise ImproperlyConfigured(
+        f"Environment variable DATABASE_URL is invalid: {_what} is not a supported database backend. "
+        "Supported: SQLite at a center (leave DATABASE_URL empty) and PostgreSQL at HQ "
+        "(postgres://USER:PASSWORD@HOST:5432/NAME)."
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "authentication.User"
 
@@ -177,6 +197,15 @@ else:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
+
+# --- Redis outage: degrade, never a 500 (issue 11 item 3) ---------------------------------
+# While Redis does not answer, the cache falls back to a per-process in-memory cache
+# (utils/cache.py; logged, and /api/health/ still answers 503), so requests that need
+# the cache only for throttling go on with per-worker limits. Short socket timeouts keep
+# a Redis that hangs (rather than refuses) from holding requests.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "utils.cache.FallbackRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 2, "socket_timeout": 2})
 
 # --- Auth ------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,6 +3,8 @@ invigilator_a of center A, manager_b of center B (never sees A's data), evaluato
 
 Also the fixed clock of time-dependent tests (`frozen_clock`, docs/testing.md)."""
 
+import time
+
 import pytest
 import time_machine
 from django.conf import settings as django_settings
@@ -13,6 +15,15 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.core.roles import Role
 from tests.clock import frozen_at
 from tests.factories import CenterFactory, RoomFactory, UserFactory
+
+# `migrate` creates the node's signing key when it is missing (apps/sync/firstboot.py).
+# Not while pytest-django creates the test database: that would write a key into the
+# real DATA_DIR. Tests that need a key create one in a temporary DATA_DIR (`node_key`,
+# `hq_key`); tests/sync/test_node_key.py turns this back on to test it.
+django_settings.NODE_KEY_ON_MIGRATE = False
+REAL_DATA_DIR = django_settings.DATA_DIR  # before any test points it elsewhere
+SUITE_STARTED = time.time()
+
 
 # Tests asking for one of these fixtures depend on the clock: they get the `clock` marker,
 # so CI runs them again with the machine's clock just before and after midnight.

@@ -108,3 +108,56 @@ def test_sqlite_runs_in_wal_mode(db):
     # The in-memory test database cannot use WAL; the configured one must ask for it.
     assert mode in {"wal", "memory"}
     assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+
+
+def manage_check(tmp_path, **env):
+    """`python manage.py check` in a fresh interpreter, as a user would run it."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    clean.update({"DATA_DIR": str(tmp_path), **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize("url", ["mongodb://localhost:27017/exam_system", "mongodb+srv://u:p@cluster.example/exam"])
+def test_a_mongodb_database_url_is_refused_in_one_line(tmp_path, url):
+    """Issue 11 item 2: the seed's example value names the variable and what is supported."""
+    result = manage_check(tmp_path, DATABASE_URL=url)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    (line,) = lines
+    assert "DATABASE_URL" in line and "MongoDB is not a supported database backend" in line
+    assert "SQLite at a center" in line and "PostgreSQL at HQ" in line
+    assert "u:p" not in line  # the URL's password is not echoed
+
+
+def test_another_unsupported_backend_is_refused_the_same_way(tmp_path):
+    result = manage_check(tmp_path, DATABASE_URL="mysql://u:p@db.example:3306/exams")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "Configuration error: Environment variable DATABASE_URL is invalid: 'mysql' is not a supported database "
+        "backend. Supported: SQLite at a center (leave DATABASE_URL empty) and PostgreSQL at HQ "
+        "(postgres://USER:PASSWORD@HOST:5432/NAME)."
+    )
+
+
+def test_any_malformed_variable_stops_manage_py_in_one_line(tmp_path):
+    result = manage_check(tmp_path, DEBUG="maybe")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: Environment variable DEBUG is invalid: expected true/false, got 'maybe'"
+    ]
+
+
+def test_supported_database_urls_pass_the_check(tmp_path):
+    result = manage_check(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+
+
+def test_with_redis_the_cache_falls_back_instead_of_failing(tmp_path):
+    """Issue 11 item 3: REDIS_URL selects the Redis backend that degrades (utils/cache.py)."""
+    result = load_settings(tmp_path, REDIS_URL="redis://127.0.0.1:6379/3")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == "utils.cache.FallbackRedisCache"

@@ -6,6 +6,8 @@ Every error body has the same shape:
 transaction back for `ApplicationError`, which DRF's own handler does not know about.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -16,6 +18,19 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+try:  # redis is installed with the project; the handler does not need it otherwise
+    from redis.exceptions import ConnectionError as _RedisConnectionError
+    from redis.exceptions import TimeoutError as _RedisTimeoutError
+
+    CACHE_UNREACHABLE: tuple[type[BaseException], ...] = (_RedisConnectionError, _RedisTimeoutError)
+except ImportError:  # pragma: no cover
+    CACHE_UNREACHABLE = ()
+
+logger = logging.getLogger("apps.api")
+
+# Seconds a client is asked to wait when the cache does not answer.
+CACHE_RETRY_AFTER = 5
 
 
 class ApplicationError(Exception):
@@ -49,6 +64,20 @@ def api_exception_handler(exc, context):
         _rollback()
         body = {"code": exc.code, "detail": exc.message, **exc.extra}
         return Response(body, status=exc.status_code)
+    if CACHE_UNREACHABLE and isinstance(exc, CACHE_UNREACHABLE):
+        # Redis down and not absorbed by the cache's fallback (utils/cache.py): a JSON
+        # 503 the client can retry, never an HTML 500 page.
+        _rollback()
+        view = context.get("view")
+        logger.warning(
+            "Cache unreachable in %s: %s: %s", view.__class__.__name__ if view else "?", exc.__class__.__name__, exc
+        )
+        response = Response(
+            {"code": "cache_unavailable", "detail": "The cache (Redis) does not answer; try again shortly."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(CACHE_RETRY_AFTER)
+        return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

@@ -26,6 +26,7 @@ from rest_framework import permissions, viewsets
 from apps.core.models import SyncedModel
 from apps.core.roles import CENTER_ROLES, HQ_ROLES, Role
 from apps.core.services import synced_delete, synced_save
+from utils.exceptions import ApplicationError
 
 ScopeRule = Callable[[object, QuerySet], QuerySet]
 _rules: dict[type[Model], ScopeRule] = {}
@@ -148,6 +149,10 @@ class ScopedAdmin(admin.ModelAdmin):
             # A service refused what the form let through. The view's transaction has
             # rolled back, so nothing was written; say why on the same page.
             self.message_user(request, "Not saved: " + "; ".join(exc.messages), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        except ApplicationError as exc:
+            # The same for a conflict (a duplicate person or session, ...): the API's 409.
+            self.message_user(request, f"Not saved: {exc.message}", level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):

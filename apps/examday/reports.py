@@ -154,7 +154,8 @@ def center_report(*, center: Center, date: dt.date) -> CenterReport:
         center_name=center.name,
         date=date.isoformat(),
         generated_at=timezone.localtime().isoformat(timespec="seconds"),
-        last_package_sent=sent.isoformat() if sent else None,
+        # Local time, as every other time of the report (the log stores UTC).
+        last_package_sent=timezone.localtime(sent).isoformat(timespec="seconds") if sent else None,
         sessions=blocks,
         incidents=incidents,
     )

@@ -4,6 +4,7 @@ from django.db import transaction
 from apps.core.roles import Role
 from apps.core.services import synced_delete, synced_save, update_fields_from
 from apps.exams.models import EXAM_STATUS_ORDER, Exam, ExamSession, Paper, SessionCenter
+from utils.exceptions import Conflict
 
 
 def exam_status_check(*, old: str, new: str, user) -> None:
@@ -78,10 +79,50 @@ def paper_delete(*, paper: Paper) -> None:
     synced_delete(paper)
 
 
+SESSION_IDENTITY = ("paper", "date", "start_time")
+
+
+def session_duplicate_check(session: ExamSession) -> None:
+    """One sitting of a paper per date and start time: a second identical session is a
+    conflict (409) naming the existing one. API and admin both reach it through the
+    services below."""
+    if not (session.paper_id and session.date and session.start_time):
+        return  # full_clean names the missing field
+    # Serialize the sessions of one paper (PostgreSQL), so two identical requests at
+    # once cannot both pass. SQLite serializes writers anyway.
+    list(Paper.objects.select_for_update().filter(pk=session.paper_id).values_list("pk", flat=True))
+    existing = (
+        ExamSession.objects.filter(paper_id=session.paper_id, date=session.date, start_time=session.start_time)
+        .exclude(pk=session.pk)
+        .select_related("paper")
+        .first()
+    )
+    if existing is None:
+        return
+    message = (
+        f"Paper {existing.paper.code} already has a session on {existing.date} at {existing.start_time:%H:%M} "
+        f"(session {existing.pk})."
+    )
+    raise Conflict(
+        "duplicate_session",
+        message,
+        extra={
+            "existing": {
+                "id": str(existing.pk),
+                "paper": str(existing.paper_id),
+                "date": str(existing.date),
+                "start_time": f"{existing.start_time:%H:%M:%S}",
+                "end_time": f"{existing.end_time:%H:%M:%S}",
+            }
+        },
+    )
+
+
 @transaction.atomic
 def session_create(**data) -> ExamSession:
     session = ExamSession(**data)
     session.full_clean()
+    session_duplicate_check(session)
     return synced_save(session)
 
 
@@ -90,6 +131,8 @@ def session_update(*, session: ExamSession, data: dict) -> ExamSession:
     changed = update_fields_from(session, data)
     if changed:
         session.full_clean()
+        if any(name in changed or f"{name}_id" in changed for name in SESSION_IDENTITY):
+            session_duplicate_check(session)
         synced_save(session, update_fields=changed)
     return session
 

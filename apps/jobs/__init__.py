@@ -21,31 +21,35 @@ Wiring a new long operation (a few lines)
 1. The service takes `progress: ProgressCallback | None = None` and calls
    `utils.progress.report(progress, done, total, message)` at each batch boundary,
    inside its one transaction (the management command passes `TerminalProgress`).
-2. In `apps/<app>/jobs.py` (imported at start-up by this app), register a runner::
+2. In `apps/<app>/jobs.py` (imported at start-up by this app), register a runner, as
+   apps/candidates/jobs.py does::
 
+       from apps.candidates.services.importing import candidates_import
        from apps.jobs.registry import register_job_kind
-       from apps.jobs.services import job_output_path
 
        def run_candidates_import(job, params, progress):
-           report = candidates_import(path=job.input_file.path, exam_id=params["exam"],
-                                      progress=progress)
-           return report.as_dict()           # JSON: becomes the job's `result`
+           report = candidates_import(source=job.input_file.path, exam=params.get("exam"),
+                                      skip_invalid=params["skip_invalid"],
+                                      dry_run=params["dry_run"], progress=progress)
+           # JSON: becomes the job's `result`
+           return {"summary": report.summary(), "errors": [vars(e) for e in report.errors]}
 
        register_job_kind("candidates.import", run_candidates_import)
 
    A runner that produces a file writes it to
-   `job_output_path(job, suffix=".zip", filename="admit-cards.zip")`.
-3. In the view, hand the decision to `start_or_run`::
+   `job_output_path(job, suffix=".zip", filename="admit-cards.zip")`
+   (from apps.jobs.services).
+3. In the view, hand the decision to `start_or_run`, as the exams export does::
 
-       from apps.jobs.http import start_or_run
+       from apps.jobs.http import query_filters, start_or_run
 
-       return start_or_run(request, kind="candidates.import", params={"exam": str(exam.pk)},
-                           size=estimated_rows, upload=request.FILES["file"],
-                           run_inline=lambda: Response(candidates_import(...).as_dict()))
+       return start_or_run(request, kind="exams.export",
+                           params={"filters": query_filters(request)},
+                           size=schedule_export_size(exams), run_inline=run_inline)
 
    It answers 202 + `Location: /api/jobs/{id}/` when `?async=1` or `size` exceeds
-   JOBS_ASYNC_THRESHOLD, and otherwise returns `run_inline()`.
+   JOBS_ASYNC_THRESHOLD, and otherwise returns `run_inline()`. An upload the runner needs
+   is passed as `upload=` and reaches it as `job.input_file`.
 4. Test the contract with `tests.jobs.contract.assert_job_accepted(response, kind=..., user=...)`
-   and the work itself with the `run_worker` fixture of tests/jobs/conftest.py (move it
-   to tests/conftest.py when tests outside tests/jobs need it).
+   and the work itself with the `run_worker` fixture of tests/conftest.py.
 """

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
 
 
@@ -11,3 +12,7 @@ class SyncConfig(AppConfig):
         # Every app's models are loaded by now. Each app registers what of it travels in
         # packages from its own `sync.py` (see apps/sync/registry.py); sync imports none.
         autodiscover_modules("sync")
+        # `migrate` leaves a complete node: its signing key is created when missing.
+        from apps.sync.firstboot import node_key_after_migrate
+
+        post_migrate.connect(node_key_after_migrate, sender=self, dispatch_uid="sync.node_key_after_migrate")

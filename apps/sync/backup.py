@@ -31,7 +31,7 @@ from apps.sync import keys
 from apps.sync.bulk import raw_bulk_insert
 from apps.sync.codec import RowDecoder, encode_row
 from apps.sync.history import sync_log_write
-from apps.sync.models import SyncDirection
+from apps.sync.models import SyncDirection, TrustedKey
 from apps.sync.package import BACKUP, PackageReader, PackageRefused, PackageWriter, file_sha256
 from apps.sync.registry import dependency_order
 from utils.progress import ProgressCallback, report
@@ -115,8 +115,17 @@ def database_backup(*, output: Path, user=None, progress: ProgressCallback | Non
 
 
 def database_is_empty() -> bool:
-    """True when no table holds rows except the ones `migrate` fills itself."""
-    return not any(m._base_manager.exists() for m in backup_models() if m not in NATURAL)
+    """True when no table holds rows except the ones `migrate` fills itself: content types,
+    permissions, and at HQ the trusted row of its own key (apps/sync/firstboot.py)."""
+    for model in backup_models():
+        if model in NATURAL:
+            continue
+        rows = model._base_manager.all()
+        if model is TrustedKey:
+            rows = rows.exclude(node=settings.NODE_CENTER)
+        if rows.exists():
+            return False
+    return True
 
 
 def database_restore(
@@ -137,8 +146,9 @@ def database_restore(
         reader.check_versions()
         if reader.kind != BACKUP:
             raise PackageRefused("wrong_kind", f"This is a {reader.kind}, not a backup: use import_center_data.")
-        result.signature = _check_backup_signature(reader)
-        if not force and not database_is_empty():
+        empty = database_is_empty()
+        result.signature = _check_backup_signature(reader, new_node=empty)
+        if not force and not empty:
             raise PackageRefused(
                 "not_empty", "The database is not empty: restoring would replace its data. Use --force to do so."
             )
@@ -158,7 +168,7 @@ def database_restore(
         staging = media_root.parent / f".{media_root.name}-restore-{uuid.uuid4().hex}"
         staging.mkdir()
         reader.verify_files(stage_media_to=staging, progress=progress)
-        verified = result.signature.endswith("verified")
+        verified = result.signature == f"signature of {reader.origin} verified"
         if reader.signature is None or verified:
             reader.check_file_seal(_backup_public_key(reader) if verified else None)
         result.media_files = sum(1 for n in reader.manifest["files"] if n.startswith("media/"))
@@ -167,14 +177,20 @@ def database_restore(
         connection = connections[using]
         total = sum(reader.row_count(label) for label in reader.labels())
         with transaction.atomic(using=using, durable=True):
+            # Content types and permissions are matched, not inserted, but they are rows
+            # of the backup all the same: counted like every other table, so the summary
+            # reports what the backup's summary reported, and the progress bar ends at 100%.
             ct_map = _restore_content_types(reader, using)
             perm_map = _restore_permissions(reader, ct_map, using)
+            result.counts[ContentType._meta.label] = len(ct_map)
+            result.counts[Permission._meta.label] = len(perm_map)
+            done = len(ct_map) + len(perm_map)
+            report(progress, done, total, Permission._meta.label)
             ordinary = [m for m in backup_models() if m not in NATURAL]
             # Plain DELETEs (no cascade collection, no signals): every table is emptied
             # anyway, and foreign keys are checked at commit (deferred on both backends).
             for model in reversed(ordinary):
                 model._base_manager.using(using).all()._raw_delete(using)
-            done = 0
             for model in ordinary:
                 label = model._meta.label
                 if label not in reader.labels():
@@ -201,6 +217,7 @@ def database_restore(
                         cursor.execute(sql)
             swap, staging = staging, None
             transaction.on_commit(lambda: _swap_media(swap), using=using)
+        report(progress, total, total, "done")
     finally:
         reader.close()
         if staging is not None:
@@ -230,15 +247,29 @@ def _backup_public_key(reader: PackageReader):
     return keys.trusted_public_key(reader.origin)
 
 
-def _check_backup_signature(reader: PackageReader) -> str:
-    """Verify the signature when we hold a key for its origin; say what was checked."""
+def _check_backup_signature(reader: PackageReader, *, new_node: bool = False) -> str:
+    """Verify the signature when we hold a key for its origin; say what was checked.
+
+    `new_node`: the database is empty. A node restoring its own backup on a new machine
+    has the key `migrate` just created there, not the one that signed the backup; with
+    nothing to protect yet, that is said (and the checksums still verified), not refused.
+    On a node with data (--force) a signature that does not match is refused.
+    """
     if reader.signature is None:
         return "unsigned backup (checksums verified)"
     try:
         public_key = _backup_public_key(reader)
     except keys.KeyMissing:
         return f"signature of {reader.origin} not checked: no key for it on this node (checksums verified)"
-    reader.check_signature(public_key)
+    try:
+        reader.check_signature(public_key)
+    except PackageRefused:
+        if not (new_node and reader.origin == settings.NODE_CENTER):
+            raise
+        return (
+            f"signature of {reader.origin} not checked, checksums verified: this new node's key is not the one "
+            "that signed the backup (copy DATA_DIR/keys from the node that wrote it to keep that key)"
+        )
     return f"signature of {reader.origin} verified"
 
 
@@ -277,5 +308,7 @@ def _remappers(model, ct_map: dict, perm_map: dict) -> list[tuple[str, dict]]:
 def _swap_media(staging: Path) -> None:
     media_root = Path(settings.MEDIA_ROOT)
     if media_root.exists():
-        os.replace(media_root, media_root.parent / f".{media_root.name}-before-restore-{int(time.time())}")
+        # Unique even for two restores in the same second (the second would fail after commit).
+        kept = f".{media_root.name}-before-restore-{int(time.time())}-{uuid.uuid4().hex[:8]}"
+        os.replace(media_root, media_root.parent / kept)
     os.replace(staging, media_root)

@@ -6,7 +6,9 @@ logical backup or a package can never carry it). Trusted public keys of other no
 travels: HQ's public key goes to a center inside its center package.
 """
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -28,19 +30,64 @@ def node_key_exists() -> bool:
 
 
 def create_node_key(*, overwrite: bool = False) -> Ed25519PublicKey:
-    """Create this node's key pair (0600 file). Refuses to replace an existing one unless asked."""
+    """Create this node's key pair (0600 file). Refuses to replace an existing one unless asked.
+
+    Safe against a second process doing the same at the same moment (two `migrate` runs):
+    the key is written whole to a private temporary file and then linked into place, which
+    fails if the file appeared meanwhile, so exactly one key ever exists and nobody reads a
+    half-written one. `overwrite=True` (a deliberate re-key) replaces it atomically.
+    """
     path = _key_path()
     if path.exists() and not overwrite:
         raise FileExistsError(f"A node key already exists at {path}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".node_ed25519-", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
     return key.public_key()
+
+
+def _link_new(tmp: str, path: Path) -> None:
+    """Put `tmp` at `path` only if nothing is there yet (atomic); FileExistsError otherwise."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise FileExistsError(f"A node key already exists at {path}.") from None
+    except OSError:
+        # A file system without hard links: an exclusive create is still one winner.
+        with open(tmp, "rb") as source:
+            data = source.read()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+
+
+def ensure_node_key() -> tuple[Ed25519PublicKey, bool]:
+    """This node's public key, creating the key pair first when there is none.
+
+    Returns (public key, created). Idempotent; when two processes race, one creates the
+    key and the other gets that same key back with created=False.
+    """
+    try:
+        return create_node_key(), True
+    except FileExistsError:
+        return node_private_key().public_key(), False
+
+
+def node_key_path() -> Path:
+    return _key_path()
 
 
 def node_private_key() -> Ed25519PrivateKey:

@@ -45,7 +45,9 @@ def test_exam_manager_creates_candidate_with_generated_roll_number(client_for, e
     candidate = Candidate.objects.get(pk=body["id"])
     assert candidate.preferred_cities == ["Delhi", "Noida"]
     assert RollNumberCounter.objects.get(exam=exam).last_value == 1
-    second = client_for(exam_manager).post(URL, payload(exam, application_number="A-1002"), format="json")
+    second = client_for(exam_manager).post(
+        URL, payload(exam, application_number="A-1002", name="Bina Verma"), format="json"
+    )
     assert second.json()["roll_number"] == "EXAM2026000002"
 
 
@@ -54,7 +56,7 @@ def test_given_roll_number_is_kept_and_generated_ones_skip_past_it(client_for, e
     given = client.post(URL, payload(exam, roll_number="EXAM2026000500"), format="json")
     assert given.status_code == 201
     assert given.json()["roll_number"] == "EXAM2026000500"
-    generated = client.post(URL, payload(exam, application_number="A-2"), format="json")
+    generated = client.post(URL, payload(exam, application_number="A-2", name="Bina Verma"), format="json")
     assert generated.json()["roll_number"] == "EXAM2026000501"
 
 

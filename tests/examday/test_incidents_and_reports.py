@@ -122,3 +122,20 @@ def test_lists_do_not_grow_queries_with_rows(client_for, cast, seated, session, 
         assert manager.get("/api/attendance/").json()["count"] == 4
     with django_assert_num_queries(3):
         assert manager.get("/api/incidents/").json()["count"] == 4
+
+
+def test_last_package_sent_is_in_local_time_like_every_other_time(client_for, cast, seated, center_a, settings):
+    """Issue 11 item 7: it was UTC (+00:00) while the rest of the report is local (+05:30)."""
+    import datetime as dt
+
+    from apps.sync.history import sync_log_write
+    from apps.sync.models import SyncLog
+
+    entry = sync_log_write(direction="import", kind="results-package", origin="A01", center="A01", target="HQ")
+    sent = dt.datetime(2026, 12, 1, 6, 45, 10, tzinfo=dt.UTC)  # 12:15:10 in Asia/Kolkata
+    SyncLog.objects.filter(pk=entry.pk).update(created_at=sent)
+
+    body = client_for(cast["manager_a"]).get(f"/api/centers/{center_a.id}/report/", {"date": "2026-12-01"}).json()
+    assert body["last_package_sent"] == "2026-12-01T12:15:10+05:30"
+    assert body["generated_at"].endswith("+05:30")
+    assert all(i["reported_at"].endswith("+05:30") for i in body["incidents"])

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.models import Tombstone
 from apps.core.services import synced_delete
-from apps.sync import backup
+from apps.sync import backup, keys
 from apps.sync.codec import encode_row
 from apps.sync.models import SyncLog
 from apps.sync.package import PackageRefused
@@ -178,4 +178,69 @@ def test_an_unsigned_backup_is_sealed_by_a_checksum(rich_database, tmp_path, set
     data[12] ^= 0x01  # the first zip header's timestamp: no content changes
     path.write_bytes(bytes(data))
     with pytest.raises(PackageRefused, match="altered"):
+        backup.database_restore(path=path, force=True)
+
+
+def test_backup_and_restore_count_and_report_the_same_rows_per_table(
+    rich_database, tmp_path, django_capture_on_commit_callbacks, capsys
+):
+    """Issue 11 item 5: "Restored 38 rows" after "Backed up 163 rows in 28 tables", and a
+    progress bar that stopped at 23%: both sides count every table, content types and
+    permissions included, and the bar ends at its total."""
+    import re
+
+    path = tmp_path / "backup.json"
+    backed_up = []
+    written = backup.database_backup(output=path, progress=lambda d, t, m: backed_up.append((d, t)))
+    assert backed_up[-1][0] == backed_up[-1][1] == sum(written.counts.values())
+    call_command("backup_database", "--output-file", str(tmp_path / "second.json"))
+    backup_out = capsys.readouterr().out
+
+    wipe()
+    progress = []
+    with django_capture_on_commit_callbacks(execute=True):
+        restored = backup.database_restore(path=path, progress=lambda d, t, m: progress.append((d, t, m)))
+    assert restored.counts == written.counts  # the same tables, in the same order, with the same rows
+    assert restored.counts[ContentType._meta.label] > 0 and restored.counts[Permission._meta.label] > 0
+    assert restored.media_files == written.media_files
+    rows = [(d, t) for d, t, m in progress if m != "verifying"]
+    assert rows[-1] == (sum(written.counts.values()),) * 2  # 100%
+    assert all(d <= t for d, t in rows)
+
+    wipe()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("restore_database", "--input-file", str(tmp_path / "second.json"))
+    restore_out = capsys.readouterr().out
+    said = re.compile(r"(\d[\d,]*) rows in (\d+) tables and (\d+) media files")
+    assert said.search(backup_out).groups() == said.search(restore_out).groups()
+    table_lines = re.compile(r"^  (\S+\.\S+)\s+([\d,]+)$", re.MULTILINE)
+    assert table_lines.findall(backup_out) == table_lines.findall(restore_out)
+    assert "contenttypes.ContentType" in dict(table_lines.findall(restore_out))
+
+
+def test_a_new_node_restores_its_own_backup_with_the_key_migrate_made_there(
+    rich_database, tmp_path, django_capture_on_commit_callbacks
+):
+    """`migrate` gives a new machine a key of its own (and, at HQ, its trusted row): the
+    database still counts as empty, and the old node's signature is reported as not
+    checked rather than refused. With data in the database it is refused as before."""
+    from apps.sync.models import TrustedKey
+
+    settings = rich_database
+    before = snapshot(settings)
+    path = tmp_path / "backup.json"
+    backup.database_backup(output=path)
+
+    wipe()
+    new = keys.create_node_key(overwrite=True)  # the new machine's key, made by its migrate
+    keys.trust_node("HQ", keys.public_key_pem(new))
+    assert backup.database_is_empty()
+    with django_capture_on_commit_callbacks(execute=True):
+        restored = backup.database_restore(path=path)
+    assert restored.signature.startswith("signature of HQ not checked, checksums verified: this new node's key")
+    assert snapshot(settings) == before
+    assert TrustedKey.objects.get(node="HQ").public_key != keys.public_key_pem(new)  # the backup's row
+
+    RoomFactory(code="MORE")  # a node with data: a signature that does not match is refused
+    with pytest.raises(PackageRefused, match="signature does not match"):
         backup.database_restore(path=path, force=True)

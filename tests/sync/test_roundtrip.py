@@ -75,21 +75,21 @@ def steps(*commands) -> list[str]:
 def nodes(tmp_path_factory):
     base = tmp_path_factory.mktemp("nodes")
     hq, center = Node(base, "HQ"), Node(base, "A01")
-    hq.manage("migrate", "-v0")
-    # One migration run: the centers start from copies of the empty, migrated database.
+    hq.manage("migrate", "-v0")  # also creates HQ's signing key (apps/sync/firstboot.py)
+    # One migration run: the centers start from copies of the empty, migrated database
+    # (without HQ's key, which is a file in HQ's DATA_DIR, and its trusted-key row).
     shutil.copy(hq.dir / "exam_system.sqlite3", base / "empty.sqlite3")
     center.dir.mkdir()
     shutil.copy(base / "empty.sqlite3", center.dir / "exam_system.sqlite3")
     hq.run(
         *steps(
             ("seed", "20"),
-            ("manage", "sync_keys", "--init"),
             ("manage", "sync_keys", "--export-public", str(base / "hq.pem")),
         )
     )
     center.run(
         *steps(
-            ("manage", "sync_keys", "--init"),
+            ("manage", "sync_keys", "--init"),  # no migrate ran here: the center makes its key
             ("manage", "sync_keys", "--export-public", str(base / "a01.pem")),
             ("manage", "sync_keys", "--trust", "HQ", str(base / "hq.pem")),
         )

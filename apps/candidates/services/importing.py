@@ -35,7 +35,14 @@ from apps.candidates.models import Candidate
 from apps.candidates.services.columns import FIELDS, HEADER_TO_FIELD, REQUIRED
 from apps.candidates.services.fastpath import insert_candidates
 from apps.candidates.services.photos import PhotoSet
-from apps.candidates.services.registration import roll_number_format, roll_sequence_of, roll_sequence_reserve
+from apps.candidates.services.registration import (
+    person_key,
+    registered_people,
+    roll_number_format,
+    roll_sequence_of,
+    roll_sequence_reserve,
+    same_person_message,
+)
 from apps.candidates.services.reports import ImportFailed, ImportReport
 from apps.core.models import node_origin
 from apps.exams.models import Exam
@@ -273,7 +280,7 @@ class _Checker:
                     row,
                     "name",
                     values[NAME],
-                    f"Same name, father's name and date of birth as candidate {people[person]}; "
+                    f"{same_person_message(people[person])}; "
                     "give that candidate's roll or application number to update it.",
                 )
                 return None
@@ -339,28 +346,18 @@ def _lookup(exam_id, items) -> tuple[dict, dict]:
 
 
 def _person(values) -> tuple:
-    return (values[NAME].casefold(), values[FATHER].casefold(), values[BIRTH])
+    return person_key(values[NAME], values[FATHER], values[BIRTH])
 
 
 def _lookup_people(exam_id, items, existing_roll, existing_app) -> dict[tuple, str]:
-    """Existing candidates who are the same person as a batch row that matched no key."""
-    names = sorted(
-        {
-            values[NAME]
-            for _, _, values in items
-            if not (values[ROLL] and values[ROLL] in existing_roll)
-            and not (values[APP] and values[APP] in existing_app)
-        }
-    )
-    people: dict[tuple, str] = {}
-    fields = ("name", "father_name", "date_of_birth", "roll_number")
-    for i in range(0, len(names), LOOKUP_CHUNK):
-        # `name__in` is exact (the name index serves it); case-insensitive matches on
-        # other spellings are not looked for in the database.
-        found = Candidate.objects.filter(exam_id=exam_id, name__in=names[i : i + LOOKUP_CHUNK]).order_by()
-        for name, father, born, roll in found.values_list(*fields):
-            people[(name.casefold(), father.casefold(), born)] = roll
-    return people
+    """Existing candidates who are the same person as a batch row that matched no key
+    (registration's rule, `registered_people`): person key -> roll number."""
+    names = {
+        values[NAME]
+        for _, _, values in items
+        if not (values[ROLL] and values[ROLL] in existing_roll) and not (values[APP] and values[APP] in existing_app)
+    }
+    return {key: roll for key, (_pk, roll) in registered_people(exam_id, names).items()}
 
 
 def _resolve_exam(exam) -> Exam | None:

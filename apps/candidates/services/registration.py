@@ -64,6 +64,63 @@ def roll_numbers_note_given(*, exam: Exam, roll_numbers) -> None:
         RollNumberCounter.objects.filter(exam=exam, last_value__lt=highest).update(last_value=highest)
 
 
+# --- One person, one registration per exam -----------------------------------------------
+# The rule the bulk import applies (services/importing.py) and single writes apply too
+# (create and update, through the API and the admin): a second candidate of the same exam
+# with the same name, father's name and date of birth is the same person, refused with
+# the existing candidate named. Names compare case-insensitively; the database is asked
+# for exact names (the name index serves it), as the import does.
+
+PEOPLE_LOOKUP_CHUNK = 450  # names per IN (...): SQLite allows 999 parameters per statement
+PERSON_FIELDS = ("name", "father_name", "date_of_birth")
+
+
+def person_key(name: str, father_name: str, date_of_birth) -> tuple:
+    """What makes two registrations the same person."""
+    return (name.casefold(), (father_name or "").casefold(), date_of_birth)
+
+
+def registered_people(exam_id, names, *, exclude_pk=None) -> dict[tuple, tuple]:
+    """The candidates of exam `exam_id` named one of `names`: person key -> (id, roll number)."""
+    names = sorted(set(names))
+    people: dict[tuple, tuple] = {}
+    fields = ("id", "roll_number", "name", "father_name", "date_of_birth")
+    for i in range(0, len(names), PEOPLE_LOOKUP_CHUNK):
+        found = Candidate.objects.filter(exam_id=exam_id, name__in=names[i : i + PEOPLE_LOOKUP_CHUNK]).order_by()
+        if exclude_pk is not None:
+            found = found.exclude(pk=exclude_pk)
+        for pk, roll, name, father, born in found.values_list(*fields):
+            people[person_key(name, father, born)] = (pk, roll)
+    return people
+
+
+def same_person_message(roll_number: str) -> str:
+    return f"Same name, father's name and date of birth as candidate {roll_number}"
+
+
+def _check_same_person(candidate: Candidate) -> None:
+    """409 when another candidate of the exam is the same person (the import's rule)."""
+    if not candidate.name or not candidate.date_of_birth:
+        return  # full_clean names the missing field
+    key = person_key(candidate.name, candidate.father_name, candidate.date_of_birth)
+    existing = registered_people(candidate.exam_id, [candidate.name], exclude_pk=candidate.pk).get(key)
+    if existing is None:
+        return
+    pk, roll = existing
+    message = f"{same_person_message(roll)} of this exam: this person is registered already."
+    raise Conflict(
+        "duplicate_person",
+        message,
+        extra={"existing": {"id": str(pk), "roll_number": roll}, "errors": {"name": [message]}},
+    )
+
+
+def _lock_exam(exam_id) -> None:
+    """Serialize registrations of one exam (PostgreSQL), so two requests registering the
+    same person at once cannot both pass the check. SQLite serializes writers anyway."""
+    list(Exam.objects.select_for_update().filter(pk=exam_id).values_list("pk", flat=True))
+
+
 def _clean_images(data: dict) -> dict:
     """Replace uploaded photo/signature files by validated, re-encoded copies (before the transaction)."""
     errors = {}
@@ -85,7 +142,8 @@ def _clean_images(data: dict) -> dict:
 def candidate_create(**data) -> Candidate:
     """Register one candidate. `roll_number` is generated when not given.
 
-    Raises ValidationError (bad field, duplicate roll/application number, bad image).
+    Raises ValidationError (bad field, bad image), Conflict (duplicate roll/application
+    number, or the same person registered already: name, father's name, date of birth).
     """
     data = _clean_images(dict(data))
     return _candidate_create(data)
@@ -95,6 +153,8 @@ def candidate_create(**data) -> Candidate:
 def _candidate_create(data: dict) -> Candidate:
     candidate = Candidate(**data)
     exam = candidate.exam
+    _lock_exam(exam.pk)
+    _check_same_person(candidate)
     if candidate.roll_number:
         roll_numbers_note_given(exam=exam, roll_numbers=[candidate.roll_number])
     else:
@@ -127,6 +187,9 @@ def _candidate_update(candidate: Candidate, data: dict) -> Candidate:
         return candidate
     if "roll_number" in changed:
         roll_numbers_note_given(exam=candidate.exam, roll_numbers=[candidate.roll_number])
+    if any(field in changed for field in PERSON_FIELDS):
+        _lock_exam(candidate.exam_id)
+        _check_same_person(candidate)
     _check_unique(candidate)
     candidate.full_clean()
     synced_save(candidate, update_fields=changed)

@@ -26,3 +26,17 @@ def import_summary(report: ImportReport) -> list[str]:
     if report.conflict_count > 20:
         lines.append(f"  … and {report.conflict_count - 20} more (see GET /api/sync/log/).")
     return lines
+
+
+def table_counts(counts: dict[str, int], verbosity: int) -> list[str]:
+    """Rows per table, the same lines for a backup and its restore, by table name: the
+    tables that hold rows (every table with -v2)."""
+    lines = [f"  {label:<40}{counts[label]:>10,}" for label in sorted(counts) if counts[label] or verbosity > 1]
+    empty = sum(1 for count in counts.values() if not count)
+    if empty and verbosity <= 1:
+        lines.append(f"  ({empty} empty tables; -v2 lists them)")
+    return lines
+
+
+def rows_and_tables(counts: dict[str, int], media_files: int) -> str:
+    return f"{sum(counts.values()):,} rows in {len(counts)} tables and {media_files} media files"

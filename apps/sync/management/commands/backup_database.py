@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from apps.sync.backup import database_backup
+from apps.sync.management.commands._output import rows_and_tables, table_counts
 from utils.progress import TerminalProgress
 
 
@@ -19,13 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with TerminalProgress(description="backup", enabled=options["verbosity"] > 0) as bar:
             result = database_backup(output=Path(options["output_file"]), progress=bar)
-        if options["verbosity"] > 1:
-            for label, count in result.counts.items():
-                self.stdout.write(f"  {label:<40}{count:>10}")
-        rows = sum(result.counts.values())
+        if options["verbosity"] > 0:
+            for line in table_counts(result.counts, options["verbosity"]):
+                self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Backed up {rows:,} rows in {len(result.counts)} tables and {result.media_files} media files to "
+                f"Backed up {rows_and_tables(result.counts, result.media_files)} to "
                 f"{result.path} ({result.size_bytes:,} bytes, {'signed' if result.signed else 'unsigned'}, "
                 f"{result.seconds:.1f} s, sha256 {result.sha256})."
             )

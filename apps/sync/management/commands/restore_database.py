@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.sync.backup import database_restore
+from apps.sync.management.commands._output import rows_and_tables, table_counts
 from apps.sync.package import PackageRefused
 from utils.progress import TerminalProgress
 
@@ -24,12 +25,12 @@ class Command(BaseCommand):
                 result = database_restore(path=Path(options["input_file"]), force=options["force"], progress=bar)
             except PackageRefused as exc:
                 raise CommandError(f"Restore refused, nothing changed: {exc.message}") from exc
-        if options["verbosity"] > 1:
-            for label, count in result.counts.items():
-                self.stdout.write(f"  {label:<40}{count:>10}")
+        if options["verbosity"] > 0:
+            for line in table_counts(result.counts, options["verbosity"]):
+                self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {sum(result.counts.values()):,} rows in {len(result.counts)} tables and "
-                f"{result.media_files} media files ({result.signature}; {result.seconds:.1f} s)."
+                f"Restored {rows_and_tables(result.counts, result.media_files)} "
+                f"({result.signature}; {result.seconds:.1f} s)."
             )
         )

@@ -11,13 +11,18 @@ from apps.sync.models import TrustedKey
 class Command(BaseCommand):
     help = (
         "Manage this node's Ed25519 signing key and the public keys it trusts. "
-        "--init creates the key pair; --export-public F writes our public key to F; "
+        "--init creates the key pair (`migrate` already does when there is none; --init --force re-keys); "
+        "--export-public F writes our public key to F; "
         "--trust NODE F trusts NODE's (HQ or a center code) public key read from F."
     )
 
     def add_arguments(self, parser):
         group = parser.add_mutually_exclusive_group(required=True)
-        group.add_argument("--init", action="store_true", help="Create this node's key pair.")
+        group.add_argument(
+            "--init",
+            action="store_true",
+            help="Create this node's key pair (`migrate` creates it when missing; with --force: re-key).",
+        )
         group.add_argument("--export-public", metavar="FILE", help="Write this node's public key (PEM) to FILE.")
         group.add_argument("--trust", nargs=2, metavar=("NODE", "FILE"), help="Trust NODE's public key from FILE.")
         group.add_argument("--list", action="store_true", help="List trusted keys.")
@@ -42,12 +47,21 @@ class Command(BaseCommand):
         try:
             public = keys.create_node_key(overwrite=force)
         except FileExistsError as exc:
-            raise CommandError(f"{exc} Use --force to replace it (every peer must then trust the new key).") from exc
+            # `migrate` creates the key of a new node; --init is the deliberate re-key.
+            current = keys.fingerprint(keys.public_key_pem(keys.node_private_key().public_key()))
+            raise CommandError(
+                f"{exc} (fingerprint {current}). Use --force to replace it (every peer must then trust the new key)."
+            ) from exc
+        pem = keys.public_key_pem(public)
         if settings.NODE_CENTER == "HQ":
             # HQ's own public key travels to centers inside center packages.
             with transaction.atomic():
-                keys.trust_node("HQ", keys.public_key_pem(public))
-        self.stdout.write(self.style.SUCCESS(f"Created the signing key of node {settings.NODE_CENTER}."))
+                keys.trust_node("HQ", pem)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created the signing key of node {settings.NODE_CENTER} (fingerprint {keys.fingerprint(pem)})."
+            )
+        )
 
     def export_public(self, path: Path) -> None:
         try:
