@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # Login lockout: failed logins counted in the database (apps/authentication/lockout.py).
+    "axes",
     # The bottom layer: synced base model, stamping, roles, scoping (discovers scopes.py).
     "apps.core",
     # apps.jobs comes before django_tasks_db so that its `db_worker` (the backend's worker
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a locked-out admin login into the 429 page (last: it sees the view's response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exam_system.urls"
@@ -198,9 +202,32 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
 }
 
-# Failed logins allowed per username and per client address in one minute.
-LOGIN_FAILURE_LIMIT = _env(env.int, "LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_WINDOW_SECONDS = 60
+# --- Login lockout (django-axes; apps/authentication/lockout.py) ----------------------
+# Every login (API and admin) goes through LoginBackend: AxesStandaloneBackend's lockout,
+# counting each attempt before its password is checked, then Django's ModelBackend.
+AUTHENTICATION_BACKENDS = ["apps.authentication.lockout.LoginBackend"]
+AXES_HANDLER = "apps.authentication.lockout.LockoutDatabaseHandler"  # counts in the database: never evicted
+# A username and a client address are each locked after this many failed logins...
+AXES_FAILURE_LIMIT = _env(env.int, "LOGIN_FAILURE_LIMIT", 5)
+# ...until this long after the last one (attempts while locked are refused, not counted).
+AXES_COOLOFF_TIME = timedelta(seconds=_env(env.int, "LOGIN_LOCKOUT_SECONDS", 60))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False  # a login of one's own account must not clear an address's count
+AXES_USERNAME_CALLABLE = "apps.authentication.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "apps.authentication.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.authentication.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # failures are what the lockout needs; successes are not logged
+# Reverse proxies in front of this server (nginx = 1). 0: X-Forwarded-For is never read.
+TRUSTED_PROXY_COUNT = _env(env.int, "TRUSTED_PROXY_COUNT", 0)
+for _name, _value in (
+    ("LOGIN_FAILURE_LIMIT", AXES_FAILURE_LIMIT),
+    ("LOGIN_LOCKOUT_SECONDS", AXES_COOLOFF_TIME.total_seconds()),
+    ("TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT + 1),
+):
+    if _value < 1:
+        raise ImproperlyConfigured(f"Environment variable {_name} is invalid: it is too small")
+# --- end of login lockout ---------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -104,7 +104,7 @@ def test_anonymous_is_401(api, center_a):
 
 
 def test_failed_logins_are_throttled_per_username(api, admin, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 3
     for i in range(3):
         # Different client addresses: the username limit still applies.
         assert login(api, "admin", "nope", REMOTE_ADDR=f"10.0.0.{i}").status_code == 401
@@ -115,7 +115,7 @@ def test_failed_logins_are_throttled_per_username(api, admin, settings):
 
 
 def test_failed_logins_are_throttled_per_address(api, admin, exam_manager, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 3
     for name in ("a", "b", "c"):
         assert login(api, name, "nope", REMOTE_ADDR="10.1.1.1").status_code == 401
     assert login(api, "admin", REMOTE_ADDR="10.1.1.1").status_code == 429
@@ -124,7 +124,7 @@ def test_failed_logins_are_throttled_per_address(api, admin, exam_manager, setti
 
 
 def test_successful_logins_do_not_count_as_failures(api, admin, settings):
-    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.AXES_FAILURE_LIMIT = 2
     for _ in range(5):
         assert login(api, "admin").status_code == 200
 

@@ -89,7 +89,14 @@ def test_environment_switches_database_cache_and_lifetimes(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DEBUG", "maybe"), ("JWT_ACCESS_MINUTES", "ten"), ("REDIS_URL", "localhost:6379")],
+    [
+        ("DEBUG", "maybe"),
+        ("JWT_ACCESS_MINUTES", "ten"),
+        ("REDIS_URL", "localhost:6379"),
+        ("LOGIN_FAILURE_LIMIT", "0"),
+        ("LOGIN_LOCKOUT_SECONDS", "soon"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+    ],
 )
 def test_malformed_values_are_named(tmp_path, name, value):
     result = load_settings(tmp_path, **{name: value})
