@@ -4,6 +4,11 @@ Every variable is listed in `.env.example` and in the README. Values are parsed
 strictly: a malformed one stops start-up with `ImproperlyConfigured` naming it.
 """
 
+import contextlib
+import os
+import secrets
+import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,21 +47,7 @@ def _strict_bool(name, default):
     raise ValueError(f"expected true/false, got {raw!r}")
 
 
-EXAMPLE_SECRET_PREFIX = "change-me"  # noqa: S105  (marks values that must be replaced)
-_DEV_SECRET = "change-me-insecure-development-secret-key-do-not-use-in-production"  # noqa: S105  (refused when DEBUG=False)
-
 DEBUG = _env(_strict_bool, "DEBUG", True)
-SECRET_KEY = _env(env.str, "SECRET_KEY", _DEV_SECRET)
-JWT_SECRET_KEY = _env(env.str, "JWT_SECRET_KEY", _DEV_SECRET + "-jwt")
-
-if not DEBUG:
-    for _name, _value in (("SECRET_KEY", SECRET_KEY), ("JWT_SECRET_KEY", JWT_SECRET_KEY)):
-        if not _value or _value.startswith(EXAMPLE_SECRET_PREFIX) or len(_value) < 32:
-            raise ImproperlyConfigured(
-                f"{_name} must be set to a private random value of at least 32 characters "
-                "when DEBUG=False (the example or development value is refused). Generate one "
-                'with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
-            )
 
 ALLOWED_HOSTS = _env(env.list, "ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CORS_ALLOWED_ORIGINS = _env(env.list, "CORS_ALLOWED_ORIGINS", [])
@@ -154,6 +145,73 @@ else:
             },
         }
     }
+
+# --- Signing keys (SECRET_KEY, JWT_SECRET_KEY) --------------------------------------------
+# From the environment when set; otherwise from DATA_DIR/keys/, where the first start (any
+# command: migrate, runserver, gunicorn) writes a random key, private to the user (0600).
+# No key written in the source is ever used: values starting with "change-me" (.env.example)
+# are refused in every mode, and with DEBUG=False an explicit value needs 32+ characters.
+EXAMPLE_SECRET_PREFIX = "change-me"  # noqa: S105  (marks example values that must be replaced)
+KEYS_DIR = DATA_DIR / "keys"
+
+
+def _write_new_key(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)  # complete or absent, never replaced
+        except FileExistsError:
+            pass  # another process made it first: its key is the one
+        except OSError:  # a file system without hard links: an exclusive create instead
+            with open(path, "x") as handle, open(temporary) as written:
+                handle.write(written.read())
+    finally:
+        os.unlink(temporary)
+
+
+def _stored_key(path: Path) -> str:
+    """The key kept in `path`, made on the first start. Several processes starting at once
+    agree: a new key is written to a private temporary file and linked into place, which
+    fails when another process got there first (whose key is then read)."""
+    try:
+        if not path.is_file():
+            with contextlib.suppress(FileExistsError):  # made by another process meanwhile
+                _write_new_key(path)
+        for _ in range(20):  # a key still being written by the exclusive-create fallback
+            value = path.read_text().strip()
+            if len(value) >= 32:
+                return value
+            time.sleep(0.05)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"Cannot create the signing key {path}: {exc}. Make DATA_DIR writable, or set "
+            "SECRET_KEY and JWT_SECRET_KEY in the environment."
+        ) from exc
+    raise ImproperlyConfigured(f"{path} holds no usable key (fewer than 32 characters): delete it to make a new one.")
+
+
+def _signing_key(name: str, filename: str) -> str:
+    value = _env(env.str, name, "").strip()
+    if not value:
+        return _stored_key(KEYS_DIR / filename)
+    if value.startswith(EXAMPLE_SECRET_PREFIX) or (not DEBUG and len(value) < 32):
+        raise ImproperlyConfigured(
+            f"{name} must be set to a private random value of at least 32 characters (values "
+            f'starting with "{EXAMPLE_SECRET_PREFIX}" are examples and are refused), or left unset to use '
+            f"{KEYS_DIR / filename}, made on the first start. Generate one with: "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+    return value
+
+
+SECRET_KEY = _signing_key("SECRET_KEY", "secret_key")
+JWT_SECRET_KEY = _signing_key("JWT_SECRET_KEY", "jwt_secret_key")
+# --- end of signing keys ------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "authentication.User"

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -44,7 +43,6 @@ urlpatterns = [
 admin.site.site_header = "Examination management"
 admin.site.site_title = "Examination management"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing serves MEDIA_ROOT, in any mode: uploaded files (candidates' photos, job outputs)
+# are read only through API views that apply the API's checks, e.g.
+# /api/candidates/{id}/photo/ and /api/jobs/{id}/download/.
