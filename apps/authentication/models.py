@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 
 from apps.core.models import SyncedModel
 from apps.core.roles import CENTER_ROLES, HQ_ROLES, Role
@@ -46,6 +46,30 @@ class User(SyncedModel, AbstractUser):
             raise ValidationError({"center": "A center manager or invigilator must belong to a center."})
         if self.role not in CENTER_ROLES and self.center_id is not None:
             raise ValidationError({"center": "Only center managers and invigilators belong to a center."})
+
+    # What a refresh token's holder was trusted with: when one of these changes, the user's
+    # refresh tokens are revoked (apps/authentication/tokens.py), whoever saved the change
+    # (API, admin, a command).
+    CREDENTIAL_FIELDS = ("password", "is_active", "role", "center")
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        watched = not self._state.adding and (
+            update_fields is None or bool(set(update_fields) & set(self.CREDENTIAL_FIELDS))
+        )
+        if not watched:
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        names = [self._meta.get_field(name).attname for name in self.CREDENTIAL_FIELDS]
+        with transaction.atomic(using=using):
+            before = type(self)._base_manager.using(using).filter(pk=self.pk).values_list(*names).first()
+            super().save(*args, **kwargs)
+            if before is not None and before != tuple(getattr(self, name) for name in names):
+                # Imported here: simplejwt, which tokens.py uses, needs this model loaded first.
+                from apps.authentication.tokens import revoke_refresh_tokens
+
+                revoke_refresh_tokens(self)
+        return None
 
     @property
     def is_hq(self) -> bool:

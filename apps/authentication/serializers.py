@@ -2,6 +2,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from apps.authentication.models import User
+from apps.authentication.tokens import refresh_for_login
 from apps.core.roles import CENTER_ROLES
 
 
@@ -53,6 +54,10 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class LoginSerializer(TokenObtainPairSerializer):
+    @classmethod
+    def get_token(cls, user):
+        return refresh_for_login(user)  # carries the login time that ends its rotation chain
+
     def validate(self, attrs):
         data = super().validate(attrs)
         data["user"] = UserSummarySerializer(self.user).data

@@ -16,6 +16,7 @@ from apps.authentication.serializers import (
     UserSerializer,
     UserSummarySerializer,
 )
+from apps.authentication.tokens import RefreshSerializer
 from apps.core.roles import Role
 from apps.core.scoping import ScopedModelViewSet
 from utils.exceptions import ApplicationError
@@ -62,7 +63,11 @@ def _too_many_attempts(retry_after: int) -> Response:
 
 class RefreshView(TokenRefreshView):
     """Exchange a refresh token for a new access token and a new (rotated) refresh token.
-    The old refresh token is blacklisted."""
+    The old refresh token is blacklisted. Rotation never outlives the login that began the
+    chain (JWT_REFRESH_DAYS after it); a password, role, center or activity change revokes
+    every refresh token of the user."""
+
+    serializer_class = RefreshSerializer
 
 
 class LogoutView(PublicTokenView):
