@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Errors under /api/ that Django answers itself (unknown paths, 400, 500) become JSON.
+    "utils.middleware.JsonApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -309,6 +311,12 @@ REST_FRAMEWORK = {
         "anon": _env(env.str, "THROTTLE_ANON", "120/min"),
         "user": _env(env.str, "THROTTLE_USER", "2000/min"),
     },
+    # DRF's parsers, but JSON nested too deeply is a 400 (utils/parsers.py), not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "utils.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "utils.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +19,7 @@ from apps.jobs import files
 from apps.jobs.http import job_accepted, should_run_async
 from apps.jobs.services import job_start
 from utils.exceptions import ApplicationError
+from utils.parsers import JSONParser
 
 CENTER_READERS = frozenset({Role.CENTER_MANAGER, Role.INVIGILATOR})
 
