@@ -19,7 +19,6 @@ from apps.authentication.serializers import (
 from apps.authentication.tokens import RefreshSerializer
 from apps.core.roles import Role
 from apps.core.scoping import ScopedModelViewSet
-from utils.exceptions import ApplicationError
 
 
 class PublicTokenView(APIView):
@@ -110,9 +109,9 @@ class UserViewSet(ScopedModelViewSet):
         serializer.instance = services.user_create(**serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.user_update(user=serializer.instance, data=serializer.validated_data)
+        serializer.instance = services.user_update(
+            user=serializer.instance, data=serializer.validated_data, actor=self.request.user
+        )
 
     def perform_destroy(self, instance):
-        if instance.pk == self.request.user.pk:
-            raise ApplicationError("self_delete", "You cannot delete your own account.", status_code=409)
-        services.user_delete(user=instance)
+        services.user_delete(user=instance, actor=self.request.user)
