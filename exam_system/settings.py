@@ -248,6 +248,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Eight spaces or "aaaaaaaa" pass the four above (apps/authentication/validators.py).
+    {"NAME": "apps.authentication.validators.NotBlankPasswordValidator"},
+    {"NAME": "apps.authentication.validators.MinimumDistinctCharactersValidator"},
 ]
 
 SIMPLE_JWT = {

@@ -170,7 +170,8 @@ class LockoutDatabaseHandler(AxesDatabaseHandler):
 
 
 class LoginBackend(AxesStandaloneBackend, ModelBackend):
-    """The one authentication backend: the lockout (count first), then Django's model backend."""
+    """The one authentication backend: the lockout (count first), then Django's model backend
+    (which finds the user ignoring case: ExamUserManager.get_by_natural_key)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not settings.AXES_ENABLED:

@@ -1,12 +1,21 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 
 from apps.core.models import SyncedModel
 from apps.core.roles import CENTER_ROLES, HQ_ROLES, Role
 
+USERNAME_TAKEN = "A user with that username already exists."
+
 
 class ExamUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are unique ignoring case, and logging in ignores case too: "Admin" is
+        # "admin". LOWER() in SQL, as in the constraint (and its index).
+        return self.alias(username_lower=Lower("username")).get(username_lower=Lower(Value(username)))
+
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # `createsuperuser` makes an HQ administrator.
         extra_fields.setdefault("role", Role.ADMIN)
@@ -31,17 +40,23 @@ class User(SyncedModel, AbstractUser):
     class Meta:
         ordering = ["username"]
         constraints = [
+            # "DEMO_ADMIN" next to "demo_admin" would be two accounts a person cannot tell apart.
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ignoring_case"),
             models.CheckConstraint(
                 name="user_center_matches_role",
                 condition=(
                     models.Q(role__in=[Role.CENTER_MANAGER, Role.INVIGILATOR], center__isnull=False)
                     | (~models.Q(role__in=[Role.CENTER_MANAGER, Role.INVIGILATOR]) & models.Q(center__isnull=True))
                 ),
-            )
+            ),
         ]
 
     def clean(self):
         super().clean()
+        if self.username:
+            same = type(self)._default_manager.alias(username_lower=Lower("username"))
+            if same.filter(username_lower=Lower(Value(self.username))).exclude(pk=self.pk).exists():
+                raise ValidationError({"username": USERNAME_TAKEN}, code="unique")
         if self.role in CENTER_ROLES and self.center_id is None:
             raise ValidationError({"center": "A center manager or invigilator must belong to a center."})
         if self.role not in CENTER_ROLES and self.center_id is not None:
@@ -70,6 +85,11 @@ class User(SyncedModel, AbstractUser):
 
                 revoke_refresh_tokens(self)
         return None
+
+    def validate_constraints(self, exclude=None):
+        # The case-insensitive username constraint is checked by clean(), naming the field;
+        # the only constraint on the username is that one.
+        super().validate_constraints(exclude={*(exclude or ()), "username"})
 
     @property
     def is_hq(self) -> bool:
