@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "corsheaders",
     # Login lockout: failed logins counted in the database (apps/authentication/lockout.py).
     "axes",
+    "csp",  # Content-Security-Policy header (its system checks)
     # The bottom layer: synced base model, stamping, roles, scoping (discovers scopes.py).
     "apps.core",
     # apps.jobs comes before django_tasks_db so that its `db_worker` (the backend's worker
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (block "HTTPS and Content-Security-Policy")
     "corsheaders.middleware.CorsMiddleware",
     # Errors under /api/ that Django answers itself (unknown paths, 400, 500) become JSON.
     "utils.middleware.JsonApiErrorsMiddleware",
@@ -387,6 +389,46 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = _env(_strict_bool, "SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- HTTPS and Content-Security-Policy (docs/security.md) -------------------------------
+# HTTPS=True declares that the site is served over HTTPS only: plain HTTP is redirected,
+# browsers are told to use HTTPS (HSTS) and cookies are secure; `check --deploy` is then
+# clean. Behind TRUSTED_PROXY_COUNT proxies, the proxy's X-Forwarded-Proto tells whether
+# the client used HTTPS (the proxy must set it, overwriting the client's).
+HTTPS = _env(_strict_bool, "HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]  # a monitor on the host may probe over HTTP
+    SECURE_HSTS_SECONDS = _env(env.int, "HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env(_strict_bool, "HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading commits the whole domain to HTTPS in browsers for months: opt in.
+    SECURE_HSTS_PRELOAD = _env(_strict_bool, "HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "SECURE_HSTS_PRELOAD is not True": a choice
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    if TRUSTED_PROXY_COUNT:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if SECURE_HSTS_SECONDS < 1:
+        raise ImproperlyConfigured("Environment variable HSTS_SECONDS is invalid: it must be a positive number")
+# Content-Security-Policy (django-csp) on every response: scripts, images, fonts and
+# connections from this server only, no plugins, no framing, forms post here. The admin and
+# the Swagger UI (served by drf-spectacular-sidecar, its start-up script a file of its own)
+# run no inline script; their inline <style> blocks need 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# --- end of HTTPS and Content-Security-Policy --------------------------------------------
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = _env(env.str, "TIME_ZONE", "Asia/Kolkata")
