@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -212,3 +213,11 @@ def test_sqlite_runs_in_wal_mode(db):
     # The in-memory test database cannot use WAL; the configured one must ask for it.
     assert mode in {"wal", "memory"}
     assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+
+
+def test_every_variable_the_settings_read_is_in_env_example():
+    source = (ROOT / "exam_system" / "settings.py").read_text()
+    names = set(re.findall(r'_env\([^,]+, "([A-Z_]+)"', source)) | set(re.findall(r'_signing_key\("([A-Z_]+)"', source))
+    assert {"LOGIN_LOCKOUT_SECONDS", "TRUSTED_PROXY_COUNT", "HTTPS", "SECRET_KEY"} <= names
+    example = (ROOT / ".env.example").read_text()
+    assert [name for name in sorted(names) if not re.search(rf"^#? ?{name}=", example, re.M)] == []
