@@ -4,6 +4,11 @@ Every variable is listed in `.env.example` and in the README. Values are parsed
 strictly: a malformed one stops start-up with `ImproperlyConfigured` naming it.
 """
 
+import contextlib
+import os
+import secrets
+import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,21 +47,7 @@ def _strict_bool(name, default):
     raise ValueError(f"expected true/false, got {raw!r}")
 
 
-EXAMPLE_SECRET_PREFIX = "change-me"  # noqa: S105  (marks values that must be replaced)
-_DEV_SECRET = "change-me-insecure-development-secret-key-do-not-use-in-production"  # noqa: S105  (refused when DEBUG=False)
-
 DEBUG = _env(_strict_bool, "DEBUG", True)
-SECRET_KEY = _env(env.str, "SECRET_KEY", _DEV_SECRET)
-JWT_SECRET_KEY = _env(env.str, "JWT_SECRET_KEY", _DEV_SECRET + "-jwt")
-
-if not DEBUG:
-    for _name, _value in (("SECRET_KEY", SECRET_KEY), ("JWT_SECRET_KEY", JWT_SECRET_KEY)):
-        if not _value or _value.startswith(EXAMPLE_SECRET_PREFIX) or len(_value) < 32:
-            raise ImproperlyConfigured(
-                f"{_name} must be set to a private random value of at least 32 characters "
-                "when DEBUG=False (the example or development value is refused). Generate one "
-                'with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
-            )
 
 ALLOWED_HOSTS = _env(env.list, "ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CORS_ALLOWED_ORIGINS = _env(env.list, "CORS_ALLOWED_ORIGINS", [])
@@ -84,6 +75,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # Login lockout: failed logins counted in the database (apps/authentication/lockout.py).
+    "axes",
+    "csp",  # Content-Security-Policy header (its system checks)
     # The bottom layer: synced base model, stamping, roles, scoping (discovers scopes.py).
     "apps.core",
     # apps.jobs comes before django_tasks_db so that its `db_worker` (the backend's worker
@@ -102,13 +96,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (block "HTTPS and Content-Security-Policy")
     "corsheaders.middleware.CorsMiddleware",
+    # Errors under /api/ that Django answers itself (unknown paths, 400, 500) become JSON.
+    "utils.middleware.JsonApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a locked-out admin login into the 429 page (last: it sees the view's response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exam_system.urls"
@@ -171,6 +170,73 @@ if _database_url and DATABASES["default"]["ENGINE"] not in _SUPPORTED_ENGINES:
         "(postgres://USER:PASSWORD@HOST:5432/NAME)."
     )
 
+# --- Signing keys (SECRET_KEY, JWT_SECRET_KEY) --------------------------------------------
+# From the environment when set; otherwise from DATA_DIR/keys/, where the first start (any
+# command: migrate, runserver, gunicorn) writes a random key, private to the user (0600).
+# No key written in the source is ever used: values starting with "change-me" (.env.example)
+# are refused in every mode, and with DEBUG=False an explicit value needs 32+ characters.
+EXAMPLE_SECRET_PREFIX = "change-me"  # noqa: S105  (marks example values that must be replaced)
+KEYS_DIR = DATA_DIR / "keys"
+
+
+def _write_new_key(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)  # complete or absent, never replaced
+        except FileExistsError:
+            pass  # another process made it first: its key is the one
+        except OSError:  # a file system without hard links: an exclusive create instead
+            with open(path, "x") as handle, open(temporary) as written:
+                handle.write(written.read())
+    finally:
+        os.unlink(temporary)
+
+
+def _stored_key(path: Path) -> str:
+    """The key kept in `path`, made on the first start. Several processes starting at once
+    agree: a new key is written to a private temporary file and linked into place, which
+    fails when another process got there first (whose key is then read)."""
+    try:
+        if not path.is_file():
+            with contextlib.suppress(FileExistsError):  # made by another process meanwhile
+                _write_new_key(path)
+        for _ in range(20):  # a key still being written by the exclusive-create fallback
+            value = path.read_text().strip()
+            if len(value) >= 32:
+                return value
+            time.sleep(0.05)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"Cannot create the signing key {path}: {exc}. Make DATA_DIR writable, or set "
+            "SECRET_KEY and JWT_SECRET_KEY in the environment."
+        ) from exc
+    raise ImproperlyConfigured(f"{path} holds no usable key (fewer than 32 characters): delete it to make a new one.")
+
+
+def _signing_key(name: str, filename: str) -> str:
+    value = _env(env.str, name, "").strip()
+    if not value:
+        return _stored_key(KEYS_DIR / filename)
+    if value.startswith(EXAMPLE_SECRET_PREFIX) or (not DEBUG and len(value) < 32):
+        raise ImproperlyConfigured(
+            f"{name} must be set to a private random value of at least 32 characters (values "
+            f'starting with "{EXAMPLE_SECRET_PREFIX}" are examples and are refused), or left unset to use '
+            f"{KEYS_DIR / filename}, made on the first start. Generate one with: "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+    return value
+
+
+SECRET_KEY = _signing_key("SECRET_KEY", "secret_key")
+JWT_SECRET_KEY = _signing_key("JWT_SECRET_KEY", "jwt_secret_key")
+# --- end of signing keys ------------------------------------------------------------------
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "authentication.User"
 
@@ -213,6 +279,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Eight spaces or "aaaaaaaa" pass the four above (apps/authentication/validators.py).
+    {"NAME": "apps.authentication.validators.NotBlankPasswordValidator"},
+    {"NAME": "apps.authentication.validators.MinimumDistinctCharactersValidator"},
 ]
 
 SIMPLE_JWT = {
@@ -227,9 +296,32 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
 }
 
-# Failed logins allowed per username and per client address in one minute.
-LOGIN_FAILURE_LIMIT = _env(env.int, "LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_WINDOW_SECONDS = 60
+# --- Login lockout (django-axes; apps/authentication/lockout.py) ----------------------
+# Every login (API and admin) goes through LoginBackend: AxesStandaloneBackend's lockout,
+# counting each attempt before its password is checked, then Django's ModelBackend.
+AUTHENTICATION_BACKENDS = ["apps.authentication.lockout.LoginBackend"]
+AXES_HANDLER = "apps.authentication.lockout.LockoutDatabaseHandler"  # counts in the database: never evicted
+# A username and a client address are each locked after this many failed logins...
+AXES_FAILURE_LIMIT = _env(env.int, "LOGIN_FAILURE_LIMIT", 5)
+# ...until this long after the last one (attempts while locked are refused, not counted).
+AXES_COOLOFF_TIME = timedelta(seconds=_env(env.int, "LOGIN_LOCKOUT_SECONDS", 60))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False  # a login of one's own account must not clear an address's count
+AXES_USERNAME_CALLABLE = "apps.authentication.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "apps.authentication.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.authentication.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # failures are what the lockout needs; successes are not logged
+# Reverse proxies in front of this server (nginx = 1). 0: X-Forwarded-For is never read.
+TRUSTED_PROXY_COUNT = _env(env.int, "TRUSTED_PROXY_COUNT", 0)
+for _name, _value in (
+    ("LOGIN_FAILURE_LIMIT", AXES_FAILURE_LIMIT),
+    ("LOGIN_LOCKOUT_SECONDS", AXES_COOLOFF_TIME.total_seconds()),
+    ("TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT + 1),
+):
+    if _value < 1:
+        raise ImproperlyConfigured(f"Environment variable {_name} is invalid: it is too small")
+# --- end of login lockout ---------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -253,6 +345,12 @@ REST_FRAMEWORK = {
         "anon": _env(env.str, "THROTTLE_ANON", "120/min"),
         "user": _env(env.str, "THROTTLE_USER", "2000/min"),
     },
+    # DRF's parsers, but JSON nested too deeply is a 400 (utils/parsers.py), not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "utils.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "utils.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -320,6 +418,46 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = _env(_strict_bool, "SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- HTTPS and Content-Security-Policy (docs/security.md) -------------------------------
+# HTTPS=True declares that the site is served over HTTPS only: plain HTTP is redirected,
+# browsers are told to use HTTPS (HSTS) and cookies are secure; `check --deploy` is then
+# clean. Behind TRUSTED_PROXY_COUNT proxies, the proxy's X-Forwarded-Proto tells whether
+# the client used HTTPS (the proxy must set it, overwriting the client's).
+HTTPS = _env(_strict_bool, "HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]  # a monitor on the host may probe over HTTP
+    SECURE_HSTS_SECONDS = _env(env.int, "HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env(_strict_bool, "HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading commits the whole domain to HTTPS in browsers for months: opt in.
+    SECURE_HSTS_PRELOAD = _env(_strict_bool, "HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "SECURE_HSTS_PRELOAD is not True": a choice
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    if TRUSTED_PROXY_COUNT:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if SECURE_HSTS_SECONDS < 1:
+        raise ImproperlyConfigured("Environment variable HSTS_SECONDS is invalid: it must be a positive number")
+# Content-Security-Policy (django-csp) on every response: scripts, images, fonts and
+# connections from this server only, no plugins, no framing, forms post here. The admin and
+# the Swagger UI (served by drf-spectacular-sidecar, its start-up script a file of its own)
+# run no inline script; their inline <style> blocks need 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# --- end of HTTPS and Content-Security-Policy --------------------------------------------
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = _env(env.str, "TIME_ZONE", "Asia/Kolkata")

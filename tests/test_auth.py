@@ -105,11 +105,11 @@ def test_anonymous_is_401(api, center_a):
     assert api.get("/api/centers/").status_code == 401
 
 
-# Failures count in fixed one-minute windows: with the clock frozen, none ends mid-test.
+# The lockout's cool-off runs on the clock: frozen, it cannot end mid-test.
 
 
 def test_failed_logins_are_throttled_per_username(api, admin, settings, frozen_clock):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 3
     for i in range(3):
         # Different client addresses: the username limit still applies.
         assert login(api, "admin", "nope", REMOTE_ADDR=f"10.0.0.{i}").status_code == 401
@@ -120,7 +120,7 @@ def test_failed_logins_are_throttled_per_username(api, admin, settings, frozen_c
 
 
 def test_failed_logins_are_throttled_per_address(api, admin, exam_manager, settings, frozen_clock):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 3
     for name in ("a", "b", "c"):
         assert login(api, name, "nope", REMOTE_ADDR="10.1.1.1").status_code == 401
     assert login(api, "admin", REMOTE_ADDR="10.1.1.1").status_code == 429
@@ -129,7 +129,7 @@ def test_failed_logins_are_throttled_per_address(api, admin, exam_manager, setti
 
 
 def test_successful_logins_do_not_count_as_failures(api, admin, settings):
-    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.AXES_FAILURE_LIMIT = 2
     for _ in range(5):
         assert login(api, "admin").status_code == 200
 

@@ -28,16 +28,12 @@ def test_schema_and_docs_are_served_offline(api):
 
 
 def test_health_checks_database_and_cache(api):
-    from django.db import connection
-
     response = api.get("/api/health/")
     assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "database": "ok",
-        "database_vendor": connection.vendor,
-        "cache": "ok",
-    }
+    # Up or down, for an anonymous monitor; no product named (issue 10 item 14).
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    for vendor in ("sqlite", "postgres", "redis", "locmem"):
+        assert vendor not in response.content.decode().lower()
 
 
 def test_health_reports_a_broken_cache_as_503(api, monkeypatch):

@@ -8,7 +8,9 @@ transaction back for `ApplicationError`, which DRF's own handler does not know a
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
@@ -64,6 +66,14 @@ def api_exception_handler(exc, context):
         _rollback()
         body = {"code": exc.code, "detail": exc.message, **exc.extra}
         return Response(body, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"code": "too_large", "detail": f"The request body is larger than {limit:,} bytes."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):  # too many fields or files, a malformed upload...
+        return Response({"code": "bad_request", "detail": "Bad request."}, status=status.HTTP_400_BAD_REQUEST)
     if CACHE_UNREACHABLE and isinstance(exc, CACHE_UNREACHABLE):
         # Redis down and not absorbed by the cache's fallback (utils/cache.py): a JSON
         # 503 the client can retry, never an HTML 500 page.

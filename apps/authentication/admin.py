@@ -1,10 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponseRedirect
 
+from apps.authentication import services
 from apps.authentication.models import User
 from apps.authentication.services import apply_role_flags
 from apps.core.roles import Role
-from apps.core.services import synced_delete, synced_save
+from apps.core.services import synced_save
+from utils.exceptions import ApplicationError
 
 
 @admin.register(User)
@@ -39,11 +42,27 @@ class UserAdmin(DjangoUserAdmin):
         return self._is_admin(request)
 
     def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.pk == request.user.pk or services.is_last_active_admin(obj)):
+            return False  # as in the API: not oneself, not the last active admin
         return self._is_admin(request)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            # The service refused; the view's transaction rolled back. Say why on the same page.
+            self.message_user(request, f"Not saved: {exc.message}", level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         apply_role_flags(obj)
+        if change:
+            services.check_access_change(user=obj, role=obj.role, is_active=obj.is_active, actor=request.user)
         synced_save(obj)
 
     def delete_model(self, request, obj):
-        synced_delete(obj)
+        services.user_delete(user=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

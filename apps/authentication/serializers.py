@@ -1,7 +1,8 @@
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import PasswordField, TokenObtainPairSerializer
 
 from apps.authentication.models import User
+from apps.authentication.tokens import refresh_for_login
 from apps.core.roles import CENTER_ROLES
 
 
@@ -53,6 +54,15 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class LoginSerializer(TokenObtainPairSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A password is taken as typed, as when it was set (UserSerializer) and in the admin.
+        self.fields["password"] = PasswordField(trim_whitespace=False)
+
+    @classmethod
+    def get_token(cls, user):
+        return refresh_for_login(user)  # carries the login time that ends its rotation chain
+
     def validate(self, attrs):
         data = super().validate(attrs)
         data["user"] = UserSummarySerializer(self.user).data

@@ -7,7 +7,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from apps.authentication import services
+from apps.authentication import lockout, services
 from apps.authentication.models import User
 from apps.authentication.serializers import (
     LoginResponseSerializer,
@@ -16,10 +16,9 @@ from apps.authentication.serializers import (
     UserSerializer,
     UserSummarySerializer,
 )
-from apps.authentication.throttling import LoginFailureLimiter
+from apps.authentication.tokens import RefreshSerializer
 from apps.core.roles import Role
 from apps.core.scoping import ScopedModelViewSet
-from utils.exceptions import ApplicationError
 
 
 class PublicTokenView(APIView):
@@ -34,43 +33,40 @@ class PublicTokenView(APIView):
 
 
 class LoginView(PublicTokenView):
-    """Exchange a username and password for an access and a refresh token."""
+    """Exchange a username and password for an access and a refresh token.
+
+    Repeated failures lock the username and the client address (apps/authentication/lockout.py):
+    a locked login answers 429 with Retry-After, its password unchecked, whether it is right or not.
+    """
 
     @extend_schema(
         request=LoginSerializer,
         responses={200: LoginResponseSerializer, 401: OpenApiResponse(description="Bad credentials"), 429: None},
     )
     def post(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
-        limiter = LoginFailureLimiter.for_request(request, str(data.get("username", "")))
-        retry_after = limiter.retry_after()
-        if retry_after is not None:
-            return _too_many_attempts(retry_after)
         serializer = LoginSerializer(data=request.data, context={"request": request})
         try:
             serializer.is_valid(raise_exception=True)
         except AuthenticationFailed:
-            limiter.record_failure()
+            if getattr(request, "axes_refused", False):
+                return _too_many_attempts(lockout.retry_after(request, request.axes_credentials))
             raise
         return Response(serializer.validated_data)
 
 
 def _too_many_attempts(retry_after: int) -> Response:
-    response = Response(
-        {
-            "code": "throttled",
-            "detail": f"Too many failed logins. Try again in {retry_after} seconds.",
-            "retry_after": retry_after,
-        },
-        status=status.HTTP_429_TOO_MANY_REQUESTS,
-    )
+    response = Response(lockout.lockout_body(retry_after), status=status.HTTP_429_TOO_MANY_REQUESTS)
     response["Retry-After"] = str(retry_after)
     return response
 
 
 class RefreshView(TokenRefreshView):
     """Exchange a refresh token for a new access token and a new (rotated) refresh token.
-    The old refresh token is blacklisted."""
+    The old refresh token is blacklisted. Rotation never outlives the login that began the
+    chain (JWT_REFRESH_DAYS after it); a password, role, center or activity change revokes
+    every refresh token of the user."""
+
+    serializer_class = RefreshSerializer
 
 
 class LogoutView(PublicTokenView):
@@ -113,9 +109,9 @@ class UserViewSet(ScopedModelViewSet):
         serializer.instance = services.user_create(**serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = services.user_update(user=serializer.instance, data=serializer.validated_data)
+        serializer.instance = services.user_update(
+            user=serializer.instance, data=serializer.validated_data, actor=self.request.user
+        )
 
     def perform_destroy(self, instance):
-        if instance.pk == self.request.user.pk:
-            raise ApplicationError("self_delete", "You cannot delete your own account.", status_code=409)
-        services.user_delete(user=instance)
+        services.user_delete(user=instance, actor=self.request.user)

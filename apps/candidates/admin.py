@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 
 from apps.candidates.models import PERSONAL_FIELDS, Candidate, CandidateStatus
 from apps.candidates.services.registration import candidate_create, candidate_delete, candidate_update
@@ -9,6 +10,32 @@ from utils.images import ImageRejected, clean_image
 
 CENTER_READERS = frozenset({Role.CENTER_MANAGER})
 SYNC_READONLY = ("id", "created_at", "updated_at", "origin", "version")
+
+
+class _Linked:
+    """A stored file as the file widget shows it: its name, linked to `url`."""
+
+    def __init__(self, name: str, url: str):
+        self.name, self.url = name, url
+
+    def __str__(self):
+        return self.name
+
+
+class ApiImageInput(forms.ClearableFileInput):
+    """The stored image links to its API view (role and scope checked, the admin's session
+    suffices), not to MEDIA_ROOT, which nothing serves."""
+
+    link: str | None = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            if self.link is None:
+                context["widget"]["is_initial"] = False
+            else:
+                context["widget"]["value"] = _Linked(str(value), self.link)
+        return context
 
 
 class CandidateAdminForm(forms.ModelForm):
@@ -26,9 +53,14 @@ class CandidateAdminForm(forms.ModelForm):
         )
         # Plain file fields: the image is judged once, by utils.images, with its reasons.
         field_classes = {"photo": forms.FileField, "signature": forms.FileField}
+        widgets = {"photo": ApiImageInput, "signature": ApiImageInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for field in ("photo", "signature"):
+                if field in self.fields:
+                    self.fields[field].widget.link = reverse(f"candidate-{field}", kwargs={"pk": self.instance.pk})
         if "roll_number" in self.fields:
             self.fields["roll_number"].required = False
             self.fields["roll_number"].help_text = "Leave empty to generate <EXAM CODE><6-digit sequence>."

@@ -1,7 +1,22 @@
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from apps.candidates.models import PERSONAL_FIELDS, Candidate
 from apps.centers.serializers import SYNC_FIELDS
+
+
+class ImageLinkField(serializers.FileField):
+    """An uploaded file in; out, the link to the API view that serves it with the API's checks
+    (`/api/candidates/{id}/photo/`), never a MEDIA_ROOT address."""
+
+    def __init__(self, *, url_name: str, **kwargs):
+        self.url_name = url_name
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if not value:
+            return None
+        return reverse(self.url_name, kwargs={"pk": value.instance.pk}, request=self.context.get("request"))
 
 
 class CandidateSerializer(serializers.ModelSerializer):
@@ -15,8 +30,8 @@ class CandidateSerializer(serializers.ModelSerializer):
     center_code = serializers.CharField(source="center.code", read_only=True, default=None)
     roll_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     preferred_cities = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=10)
-    photo = serializers.FileField(required=False, allow_null=True, use_url=True)
-    signature = serializers.FileField(required=False, allow_null=True, use_url=True)
+    photo = ImageLinkField(required=False, allow_null=True, url_name="candidate-photo")
+    signature = ImageLinkField(required=False, allow_null=True, url_name="candidate-signature")
 
     class Meta:
         model = Candidate

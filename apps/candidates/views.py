@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +19,7 @@ from apps.jobs import files
 from apps.jobs.http import job_accepted, should_run_async
 from apps.jobs.services import job_start
 from utils.exceptions import ApplicationError
+from utils.parsers import JSONParser
 
 CENTER_READERS = frozenset({Role.CENTER_MANAGER, Role.INVIGILATOR})
 
@@ -45,6 +48,18 @@ class CandidateViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         services.candidate_delete(candidate=instance)
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes, (200, "image/png"): bytes, 404: None})
+    @action(detail=True, methods=["get"])
+    def photo(self, request, pk=None):
+        """The candidate's photo, to whoever may read the candidate (404 when there is none)."""
+        return _image_response(self.get_object().photo, "photo")
+
+    @extend_schema(responses={(200, "image/jpeg"): bytes, (200, "image/png"): bytes, 404: None})
+    @action(detail=True, methods=["get"])
+    def signature(self, request, pk=None):
+        """The candidate's signature, to whoever may read the candidate (404 when there is none)."""
+        return _image_response(self.get_object().signature, "signature")
 
     @extend_schema(request=None, responses={200: CandidateSerializer})
     @action(detail=True, methods=["post"])
@@ -119,3 +134,12 @@ BYTES_PER_ROW_ESTIMATE = 100
 
 def _estimated_rows(upload) -> int:
     return upload.size // BYTES_PER_ROW_ESTIMATE
+
+
+def _image_response(image, what: str) -> FileResponse:
+    """A stored photo or signature. MEDIA_ROOT is never served as such: this view, behind the
+    viewset's role and scope checks, is the only way to an image."""
+    if not image or not image.storage.exists(image.name):
+        raise NotFound(f"This candidate has no {what}.")
+    content_type = "image/png" if image.name.lower().endswith(".png") else "image/jpeg"
+    return FileResponse(image.open("rb"), content_type=content_type)

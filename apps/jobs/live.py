@@ -21,7 +21,7 @@ from apps.jobs.files import LIVE, media_path
 
 def file_stem(job_id) -> str:
     """The live files' name: keyed by the job but not guessable from its (time-ordered,
-    public) id, since MEDIA_ROOT is served without checks in DEBUG mode."""
+    public) id, should MEDIA_ROOT ever be exposed (nothing serves it)."""
     return salted_hmac("apps.jobs.live", str(job_id)).hexdigest()[:32]
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from apps.candidates.models import Candidate
 from tests.candidates.conftest import jpeg_bytes, pdf_bytes
@@ -37,7 +38,7 @@ def form(exam, **overrides):
 
 @pytest.fixture
 def admin_client(client, exam_manager):
-    client.login(username="exam_manager", password=TEST_PASSWORD)
+    client.login(request=HttpRequest(), username="exam_manager", password=TEST_PASSWORD)
     return client
 
 
@@ -81,7 +82,7 @@ def test_admin_change_is_stamped(admin_client, make_candidate):
 def test_center_manager_sees_only_own_candidates_in_admin(client, manager_a, make_candidate, center_a, center_b):
     make_candidate(name="At A", center=center_a, status="allocated")
     make_candidate(name="At B", center=center_b, status="allocated")
-    client.login(username="manager_a", password=TEST_PASSWORD)
+    client.login(request=HttpRequest(), username="manager_a", password=TEST_PASSWORD)
     page = client.get("/admin/candidates/candidate/").content.decode()
     assert "At A" in page and "At B" not in page
     assert client.get(ADD_URL).status_code == 403

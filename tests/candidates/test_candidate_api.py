@@ -206,7 +206,12 @@ def test_multipart_create_with_real_photo_and_signature(client_for, exam_manager
     assert candidate.signature.name.endswith(".png")
     stored = candidate.photo.read()
     assert stored.startswith(b"\xff\xd8") and b"SpyCam" not in stored
-    assert response.json()["photo"].endswith(candidate.photo.name)
+    # The links lead to the API's image views, never to MEDIA_ROOT.
+    assert response.json()["photo"] == f"http://testserver/api/candidates/{candidate.pk}/photo/"
+    assert response.json()["signature"] == f"http://testserver/api/candidates/{candidate.pk}/signature/"
+    image = client_for(exam_manager).get(response.json()["photo"])
+    assert (image.status_code, image["Content-Type"]) == (200, "image/jpeg")
+    assert b"".join(image.streaming_content) == stored
 
 
 @pytest.mark.parametrize(

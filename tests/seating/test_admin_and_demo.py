@@ -1,6 +1,7 @@
 """Admin pages of the logistics models, the demo seeding, and the OpenAPI schema."""
 
 import pytest
+from django.http import HttpRequest
 
 from apps.candidates.models import Candidate, CandidateStatus
 from apps.seating import demo
@@ -14,12 +15,12 @@ PAGES = ["exams/sessioncenter", "seating/allocation", "examday/attendance", "exa
 
 @pytest.mark.parametrize("page", PAGES)
 def test_admin_changelists_open_for_an_admin(client, admin, seated, page):
-    client.login(username="admin", password=TEST_PASSWORD)
+    client.login(request=HttpRequest(), username="admin", password=TEST_PASSWORD)
     assert client.get(f"/admin/{page}/").status_code == 200
 
 
 def test_admin_allocation_list_is_scoped_for_a_center_manager(client, manager_b, seated):
-    client.login(username="manager_b", password=TEST_PASSWORD)
+    client.login(request=HttpRequest(), username="manager_b", password=TEST_PASSWORD)
     response = client.get("/admin/seating/allocation/")
     assert response.status_code == 200
     assert response.context["cl"].result_count == 2
