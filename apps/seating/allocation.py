@@ -42,13 +42,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from uuid_utils.compat import uuid7
 
 from apps.candidates.models import Candidate, CandidateStatus
 from apps.centers.models import Center, Room
 from apps.core.models import Tombstone, node_origin
+from apps.core.stamping import stamp_update
 from apps.exams.models import Exam, ExamSession, SessionCenter
 from apps.seating.models import SET_LETTERS, Allocation
 from utils.exceptions import ApplicationError
@@ -369,11 +370,7 @@ def _reset(exam: Exam) -> None:
     """Remove the exam's allocations and return its allocated candidates to `registered`."""
     _drop_allocations(Allocation.objects.filter(exam=exam))
     Candidate.objects.filter(exam=exam, status=CandidateStatus.ALLOCATED).update(
-        status=CandidateStatus.REGISTERED,
-        center=None,
-        version=F("version") + 1,
-        origin=node_origin(),
-        updated_at=timezone.now(),
+        **stamp_update(status=CandidateStatus.REGISTERED, center=None)
     )
 
 
@@ -613,11 +610,5 @@ def _write(exam, sessions, centers, seed, result, progress) -> None:
     first_center = Allocation.objects.filter(candidate=OuterRef("pk")).values("center")[:1]
     Candidate.objects.filter(exam=exam, status=CandidateStatus.REGISTERED).filter(
         Exists(Allocation.objects.filter(candidate=OuterRef("pk")))
-    ).update(
-        status=CandidateStatus.ALLOCATED,
-        center=Subquery(first_center),
-        version=F("version") + 1,
-        origin=origin,
-        updated_at=now,
-    )
+    ).update(**stamp_update(now=now, status=CandidateStatus.ALLOCATED, center=Subquery(first_center)))
     result.timings["update_candidates"] = time.monotonic() - inserted

@@ -38,6 +38,7 @@ from apps.candidates.services.photos import PhotoSet
 from apps.candidates.services.registration import roll_number_format, roll_sequence_of, roll_sequence_reserve
 from apps.candidates.services.reports import ImportFailed, ImportReport
 from apps.core.models import node_origin
+from apps.core.stamping import stamp_instances
 from apps.exams.models import Exam
 from apps.exams.selectors import exam_by_code_or_id
 from utils.progress import ProgressCallback
@@ -487,7 +488,6 @@ def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, 
             next_sequence[state.exam.pk] = first
 
     present = list(checker.present)
-    update_fields = [*present, "version", "origin", "updated_at"]
     done = 0
     spool.seek(0)
     while True:
@@ -510,14 +510,14 @@ def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, 
             next_sequence[exam.pk] = sequence
         insert_candidates(creates, origin=origin, now=now)
         if updates:
-            _apply_updates(updates, update_fields, origin, now)
+            _apply_updates(updates, present, now)
         done += len(creates) + len(updates)
         report_progress(progress, done, checker.writes, "writing")
     if photo_set is not None:
         photo_set.attach(exams=list(exams.values()), skip_invalid=skip_invalid)
 
 
-def _apply_updates(updates, update_fields, origin, now) -> None:
+def _apply_updates(updates, fields: list[str], now) -> None:
     # Optimistic check: a candidate changed by someone else since pass 1 read it makes
     # the whole import fail rather than silently overwrite that change.
     versions = {}
@@ -528,5 +528,5 @@ def _apply_updates(updates, update_fields, origin, now) -> None:
     for pk, version, values in updates:
         if versions.get(pk) != version:
             raise _Stale(pk)
-        objects.append(Candidate(id=pk, version=version + 1, origin=origin, updated_at=now, **values))
-    Candidate.objects.bulk_update(objects, update_fields)
+        objects.append(Candidate(id=pk, version=version, **values))
+    Candidate.objects.bulk_update(objects, [*fields, *stamp_instances(objects, now=now)])
