@@ -152,6 +152,9 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Bulk inserts (apps/core/bulk.py) take a guarded executemany fast path on SQLite and
+# PostgreSQL; False sends them through the ORM instead (the tests compare both paths).
+BULK_FAST_PATH = True
 AUTH_USER_MODEL = "authentication.User"
 
 # --- Cache (throttling) -------------------------------------------------------------

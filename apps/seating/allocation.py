@@ -29,27 +29,28 @@ The rules (also in the README, "Exam logistics"):
   them too) and returns its candidates to `registered`.
 
 Speed: the assignment is done in memory over compact tuples read in chunks; allocations
-are inserted with one `executemany` per batch (a plain parameterised INSERT; guarded to
-SQLite and PostgreSQL, other backends use `bulk_create`); candidates are updated with
-one ORM UPDATE joined to the new allocations.
+and tombstones are inserted through the shared bulk insert (apps/core/bulk.py: one
+`executemany` per batch on SQLite and PostgreSQL, the ORM elsewhere), stamped by
+apps/core/stamping.py; candidates are updated with one ORM UPDATE joined to the new
+allocations.
 """
 
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
-from uuid_utils.compat import uuid7
 
 from apps.candidates.models import Candidate, CandidateStatus
 from apps.centers.models import Center, Room
-from apps.core.models import Tombstone, node_origin
-from apps.core.stamping import stamp_update
+from apps.core.bulk import bulk_insert, cyclic_gc_paused
+from apps.core.models import Tombstone
+from apps.core.stamping import NEW_ROW_FIELDS, TOMBSTONE_FIELDS, new_row_stamps, stamp_update, tombstone_rows
 from apps.exams.models import Exam, ExamSession, SessionCenter
 from apps.seating.models import SET_LETTERS, Allocation
 from utils.exceptions import ApplicationError
@@ -209,37 +210,6 @@ def _big_sqlite_cache(kib: int = 256 * 1024):
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def _db_uuid():
-    """Turn a UUID into the value this backend stores (hex text on SQLite)."""
-    if connection.features.has_native_uuid_field:
-        return lambda value: value
-    return lambda value: value.hex
-
-
-def _fast_insert(model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
-    """Insert `rows` (values already in database form) into `model`'s table.
-
-    Backend-guarded fast path (docs/architecture.md, Stack): on SQLite and PostgreSQL a parameterised
-    INSERT through `executemany`, which is several times faster than `bulk_create`
-    (which is capped at 999 parameters per statement on SQLite and builds a model
-    instance per row). Other backends get `bulk_create`.
-    """
-    rows = list(rows)
-    if not rows:
-        return 0
-    if connection.vendor in ("sqlite", "postgresql"):
-        qn = connection.ops.quote_name
-        columns = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608  (names from model metadata)
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-    else:  # pragma: no cover - no such backend in CI
-        attnames = [model._meta.get_field(name).attname for name in fields]
-        model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=1000)
-    return len(rows)
-
-
 def _load_centers(exam: Exam, sessions: list[ExamSession]) -> list[_Center]:
     venue_rows = SessionCenter.objects.filter(session__in=sessions).values_list("session_id", "center_id", "seats")
     venues: dict[object, dict[object, int | None]] = defaultdict(dict)
@@ -322,7 +292,7 @@ def allocation_run(
         raise ApplicationError("no_sessions", f"Exam {exam.code} has no sessions to allocate seats for.")
     result = AllocationReport(exam=exam.code, seed=seed, dry_run=dry_run, reset=reset)
 
-    with transaction.atomic(), _big_sqlite_cache():
+    with transaction.atomic(), _big_sqlite_cache(), cyclic_gc_paused():
         if not dry_run:
             # Two runs for one exam queue here (a row lock on PostgreSQL; SQLite's
             # IMMEDIATE transactions already serialise writers) instead of both seating.
@@ -376,24 +346,10 @@ def _reset(exam: Exam) -> None:
 
 def _drop_allocations(allocations) -> None:
     """Delete allocations, leaving tombstones (bulk) so the centers that got them drop them too."""
-    to_db = _db_uuid()
-    now_db = connection.ops.adapt_datetimefield_value(timezone.now())
-    origin = node_origin()
-    label = Allocation._meta.label
-    batch = []
-    for allocation_id, version in allocations.values_list("id", "version").iterator(chunk_size=READ_CHUNK):
-        batch.append((to_db(uuid7()), label, to_db(allocation_id), origin, version + 1, now_db))
-        if len(batch) >= WRITE_BATCH:
-            _tombstone_batch(batch)
-            batch = []
-    _tombstone_batch(batch)
+    deleted = allocations.values_list("id", "version").iterator(chunk_size=READ_CHUNK)
+    # An id is tombstoned once: allocation ids are never reused.
+    bulk_insert(Tombstone, TOMBSTONE_FIELDS, tombstone_rows(Allocation._meta.label, deleted))
     allocations.delete()
-
-
-def _tombstone_batch(rows: list[tuple]) -> None:
-    if rows:
-        # An id is tombstoned once: allocation ids are never reused.
-        _fast_insert(Tombstone, ["id", "model", "object_id", "origin", "version", "deleted_at"], rows)
 
 
 def _assign_centers(exam, centers, result, progress, *, rerun: bool, reset_dry: bool) -> int:
@@ -414,7 +370,6 @@ def _assign_centers(exam, centers, result, progress, *, rerun: bool, reset_dry: 
     if reset_dry:  # a dry run of a reset sees the allocated candidates as they would be after it
         statuses.append(CandidateStatus.ALLOCATED)
     total = Candidate.objects.filter(exam=exam, status__in=statuses).count()
-    to_db = _db_uuid()
     done = 0
     for pwd in (True, False):
         rows = _candidate_rows(exam, pwd=pwd, rerun=rerun)
@@ -466,7 +421,7 @@ def _assign_centers(exam, centers, result, progress, *, rerun: bool, reset_dry: 
                 # Seats are handed out accessible-first, so this candidate will use one
                 # of them whenever any is left (pwd candidates go first).
                 center.accessible_free -= 1
-            center.members.append((to_db(candidate_id), pwd))
+            center.members.append((candidate_id, pwd))
             result.placed += 1
     result.candidates = done
     report(progress, done, total, "centers chosen")
@@ -484,11 +439,7 @@ def _dry_reset_rows(exam: Exam, *, pwd: bool) -> Iterator[tuple]:
 
 
 ALLOCATION_FIELDS = [
-    "id",
-    "created_at",
-    "updated_at",
-    "origin",
-    "version",
+    *NEW_ROW_FIELDS,
     "candidate",
     "exam",
     "session",
@@ -505,9 +456,7 @@ def _seat_kept_in_new_sessions(exam: Exam, sessions: list[ExamSession], *, seate
     """Give candidates who kept their seats a seat in sessions added since: the same room
     and seat as their other sessions (that seat is theirs in every session), with the
     new paper's set. Returns the number of allocations written."""
-    to_db = _db_uuid()
-    now_db = connection.ops.adapt_datetimefield_value(timezone.now())
-    origin = node_origin()
+    stamps = new_row_stamps()
     written = 0
     with_seats = Allocation.objects.filter(exam=exam, candidate__status=CandidateStatus.ALLOCATED)
     for session in sessions:
@@ -524,45 +473,27 @@ def _seat_kept_in_new_sessions(exam: Exam, sessions: list[ExamSession], *, seate
             seen.add(candidate_id)
             letter = SET_LETTERS[paper_set_index(row, column, session.paper.set_count)]
             batch.append(
-                (
-                    to_db(uuid7()),
-                    now_db,
-                    now_db,
-                    origin,
-                    1,
-                    to_db(candidate_id),
-                    to_db(exam.id),
-                    to_db(session.id),
-                    to_db(center_id),
-                    to_db(room_id),
-                    row,
-                    column,
-                    seat,
-                    letter,
-                )
+                (*next(stamps), candidate_id, exam.id, session.id, center_id, room_id, row, column, seat, letter)
             )
             if len(batch) >= WRITE_BATCH:
-                written += _fast_insert(Allocation, ALLOCATION_FIELDS, batch)
+                written += bulk_insert(Allocation, ALLOCATION_FIELDS, batch)
                 batch = []
-        written += _fast_insert(Allocation, ALLOCATION_FIELDS, batch)
+        written += bulk_insert(Allocation, ALLOCATION_FIELDS, batch)
     return written
 
 
 def _write(exam, sessions, centers, seed, result, progress) -> None:
     started = time.monotonic()
-    to_db = _db_uuid()
     now = timezone.now()
-    now_db = connection.ops.adapt_datetimefield_value(now)
-    origin = node_origin()
-    exam_db = to_db(exam.id)
-    session_info = [(to_db(s.id), s.paper.set_count) for s in sessions]
+    stamps = new_row_stamps(now=now)
+    session_info = [(s.id, s.paper.set_count) for s in sessions]
     total_rows = result.placed * len(sessions)
     batch: list[tuple] = []
     written = 0
 
     def flush():
         nonlocal batch, written
-        written += _fast_insert(Allocation, ALLOCATION_FIELDS, batch)
+        written += bulk_insert(Allocation, ALLOCATION_FIELDS, batch)
         batch = []
         report(progress, written, total_rows, "writing seats")
 
@@ -572,24 +503,18 @@ def _write(exam, sessions, centers, seed, result, progress) -> None:
         pwd_members = [m[0] for m in center.members if m[1]]
         others = [m[0] for m in center.members if not m[1]]
         random.Random(f"{seed}:{center.code}").shuffle(others)
-        center_db = to_db(center.id)
         slots = _slots(center)
-        for candidate_db in pwd_members + others:
+        for candidate_id in pwd_members + others:
             room_id, row, column, seat, _priority = next(slots)
-            room_db = to_db(room_id)
-            for session_db, set_count in session_info:
+            for session_id, set_count in session_info:
                 batch.append(
                     (
-                        to_db(uuid7()),
-                        now_db,
-                        now_db,
-                        origin,
-                        1,
-                        candidate_db,
-                        exam_db,
-                        session_db,
-                        center_db,
-                        room_db,
+                        *next(stamps),
+                        candidate_id,
+                        exam.id,
+                        session_id,
+                        center.id,
+                        room_id,
                         row,
                         column,
                         seat,

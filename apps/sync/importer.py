@@ -32,10 +32,10 @@ from django.conf import settings
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import ProtectedError
 
+from apps.core.bulk import bulk_insert
 from apps.core.models import Tombstone
 from apps.sync import keys, nodes, registry
-from apps.sync.bulk import raw_bulk_insert
-from apps.sync.codec import RowDecoder, encode_value
+from apps.sync.codec import RowDecoder, encode_value, value_rows
 from apps.sync.exporter import TOMBSTONE_LABEL
 from apps.sync.history import sync_log_write
 from apps.sync.models import SyncDirection, SyncStatus
@@ -588,7 +588,7 @@ def _insert(model, rows: list[dict], using, result, label) -> set[str]:
     pk = model._meta.pk.attname
     try:
         with transaction.atomic(using=using):
-            raw_bulk_insert(model, rows, fields, using)
+            bulk_insert(model, fields, value_rows(fields, rows), using=using)
         return {str(r[pk]) for r in rows}
     except IntegrityError:
         pass
@@ -596,7 +596,7 @@ def _insert(model, rows: list[dict], using, result, label) -> set[str]:
     for row in rows:
         try:
             with transaction.atomic(using=using):
-                raw_bulk_insert(model, [row], fields, using)
+                bulk_insert(model, fields, value_rows(fields, [row]), using=using)
             done.add(str(row[pk]))
         except IntegrityError as exc:
             result.conflict(label, row[pk], UNIQUE, str(exc)[:200])
