@@ -68,18 +68,15 @@ _PASS_THROUGH = {
     models.ImageField,
 }
 
-# Field classes whose get_db_prep_save() takes the string forms (an ISO date, a UUID, a
-# decimal) itself, since their get_prep_value() calls to_python().
+# Field classes (besides those `_preparers` adapts itself) whose get_db_prep_save() takes
+# the string forms (an ISO time, a decimal) itself, since their get_prep_value() calls
+# to_python(); foreign keys hand the value to their target field.
 _PREPARES_STRING_FORM = {
-    models.DateTimeField,
-    models.DateField,
     models.TimeField,
-    models.UUIDField,
     models.DecimalField,
     models.FloatField,
     models.ForeignKey,
     models.OneToOneField,
-    models.JSONField,
 }
 
 _SIMPLE = (str, int, bool)
