@@ -48,14 +48,14 @@ def phase_build(args):
     import datetime as dt
 
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
     from uuid_utils.compat import uuid7
 
     from apps.candidates.models import Candidate
     from apps.centers.models import Center, Room
+    from apps.core.bulk import bulk_insert
     from apps.exams.models import Exam, ExamSession, Paper
-    from apps.seating.allocation import _db_uuid, _fast_insert
 
     call_command("migrate", verbosity=0)
     started = time.monotonic()
@@ -66,8 +66,8 @@ def phase_build(args):
     # Seats: 10% more than candidates, spread evenly over the centers, 100-seat rooms.
     seats_per_center = int(args.candidates * 1.1 / args.centers) + 1
     rooms_per_center = max(1, -(-seats_per_center // 100))
-    to_db = _db_uuid()
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
+    born = dt.date(2000, 1, 1)
     with transaction.atomic():
         exam = Exam.objects.create(
             code="BENCH",
@@ -129,7 +129,6 @@ def phase_build(args):
             "signature",
             "status",
         ]
-        exam_db = to_db(exam.id)
         batch = []
         for i in range(args.candidates):
             home = cities[rng.randrange(n_cities)][0]
@@ -137,17 +136,17 @@ def phase_build(args):
             prefs = [prefs[0], prefs[1][0], prefs[2][0]]
             batch.append(
                 (
-                    to_db(uuid7()),
+                    uuid7(),
                     now,
                     now,
                     "HQ",
                     1,
-                    exam_db,
+                    exam.id,
                     f"B{i:08d}",
                     "",
                     f"Candidate {i}",
                     "",
-                    "2000-01-01",
+                    born,
                     "MF"[i % 2],
                     "GEN",
                     i % 100 == 0,
@@ -157,16 +156,16 @@ def phase_build(args):
                     "",
                     home,
                     "",
-                    json.dumps(prefs),
+                    prefs,
                     "",
                     "",
                     "registered",
                 )
             )
             if len(batch) >= 50_000:
-                _fast_insert(Candidate, fields, batch)
+                bulk_insert(Candidate, fields, batch)
                 batch = []
-        _fast_insert(Candidate, fields, batch)
+        bulk_insert(Candidate, fields, batch)
     return {"phase": "build", "seconds": round(time.monotonic() - started, 1), "rooms": len(rooms)}
 
 

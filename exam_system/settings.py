@@ -238,6 +238,9 @@ JWT_SECRET_KEY = _signing_key("JWT_SECRET_KEY", "jwt_secret_key")
 # --- end of signing keys ------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Bulk inserts (apps/core/bulk.py) take a guarded executemany fast path on SQLite and
+# PostgreSQL; False sends them through the ORM instead (the tests compare both paths).
+BULK_FAST_PATH = True
 AUTH_USER_MODEL = "authentication.User"
 
 # --- Cache (throttling) -------------------------------------------------------------

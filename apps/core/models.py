@@ -18,8 +18,8 @@ def node_origin() -> str:
 class SyncedModel(models.Model):
     """Abstract base for synced rows: UUIDv7 key, timestamps, origin and version.
 
-    `version` is bumped by `stamp()` in the services that write; it is never changed by
-    a `save()` override, so bulk paths can set it explicitly.
+    `version` is bumped by the stamping helpers (apps/core/stamping.py) that every writer
+    uses; it is never changed by a `save()` override, so bulk paths can set it explicitly.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
@@ -30,11 +30,6 @@ class SyncedModel(models.Model):
 
     class Meta:
         abstract = True
-
-    def stamp(self) -> None:
-        """Mark this instance as changed by this node. Call before saving an update."""
-        self.origin = node_origin()
-        self.version = (self.version or 0) + 1
 
 
 class Tombstone(models.Model):

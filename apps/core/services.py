@@ -1,10 +1,11 @@
-"""Writes shared by every app's services: stamping and deleting synced rows."""
+"""Writes shared by every app's services: saving (stamped) and deleting synced rows."""
 
 from collections.abc import Iterable
 
 from django.db import models, transaction
 
 from apps.core.models import SyncedModel, Tombstone, node_origin
+from apps.core.stamping import stamp_instances, tombstone_stamp
 
 
 def synced_save(instance: SyncedModel, *, update_fields: Iterable[str] | None = None) -> SyncedModel:
@@ -13,10 +14,9 @@ def synced_save(instance: SyncedModel, *, update_fields: Iterable[str] | None = 
         instance.origin = node_origin()
         instance.save(force_insert=True)
         return instance
-    instance.stamp()
+    stamped = stamp_instances([instance])
     if update_fields is not None:
-        fields = set(update_fields) | {"origin", "version", "updated_at"}
-        instance.save(update_fields=sorted(fields))
+        instance.save(update_fields=sorted({*update_fields, *stamped}))
     else:
         instance.save()
     return instance
@@ -30,13 +30,9 @@ def synced_delete(instance: SyncedModel) -> None:
     """
     label = instance._meta.label
     object_id = instance.pk
-    version = (instance.version or 0) + 1
+    stamp = tombstone_stamp(instance.version)
     instance.delete()
-    Tombstone.objects.update_or_create(
-        model=label,
-        object_id=object_id,
-        defaults={"origin": node_origin(), "version": version},
-    )
+    Tombstone.objects.update_or_create(model=label, object_id=object_id, defaults=stamp)
 
 
 def update_fields_from(instance: models.Model, data: dict) -> list[str]:

@@ -5,14 +5,12 @@ from django.db import models
 
 from apps.core.models import SyncedModel
 
-SET_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
 
 class Allocation(SyncedModel):
     """One candidate's seat for one session. HQ-owned; written in bulk by the allocation service.
 
     `row`/`column` are 1-based positions in the room's grid; `seat_number` is
-    (row - 1) * columns + column; `paper_set` a letter A, B, C...
+    (row - 1) * columns + column; `paper_set` a letter A, B, C... (allocation.planning).
     """
 
     # A million rows per exam: the composite indexes below lead with candidate, session,

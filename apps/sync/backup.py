@@ -27,9 +27,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connections, router, transaction
 
+from apps.core.bulk import bulk_insert
 from apps.sync import keys
-from apps.sync.bulk import raw_bulk_insert
-from apps.sync.codec import RowDecoder, encode_row
+from apps.sync.codec import RowDecoder, encode_row, value_rows
 from apps.sync.history import sync_log_write
 from apps.sync.models import SyncDirection, TrustedKey
 from apps.sync.package import BACKUP, PackageReader, PackageRefused, PackageWriter, file_sha256
@@ -204,8 +204,8 @@ def database_restore(
                         for attname, mapping in remap:
                             if row.get(attname) is not None:
                                 row[attname] = mapping[row[attname]]
-                        objs.append(row)  # JSON form: raw_bulk_insert prepares it
-                    raw_bulk_insert(model, objs, fields, using)
+                        objs.append(row)  # JSON form: bulk_insert prepares it
+                    bulk_insert(model, fields, value_rows(fields, objs), using=using)
                     count += len(objs)
                     done += len(objs)
                     report(progress, done, total, label)

@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import uuid
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import models
 from django.utils.duration import duration_string
@@ -38,6 +39,19 @@ def field_names(fields: list[models.Field]) -> list[str]:
 
 def encode_row(names: list[str], values: tuple) -> dict:
     return {name: encode_value(value) for name, value in zip(names, values, strict=True)}
+
+
+def value_rows(fields: list[models.Field], rows: list[dict]) -> list[tuple]:
+    """Decoded rows as tuples in the order of `fields`, for `apps.core.bulk.bulk_insert`
+    (which prepares the JSON form itself). A field a row lacks (the sender's schema had
+    no such column) takes its default; keys that are not fields are ignored."""
+    names = [f.attname for f in fields]
+    pick = itemgetter(*names)
+    try:
+        values = list(map(pick, rows))
+    except KeyError:
+        return [tuple(row[f.attname] if f.attname in row else f.get_default() for f in fields) for row in rows]
+    return [(value,) for value in values] if len(names) == 1 else values
 
 
 class RowDecoder:

@@ -1,14 +1,15 @@
-"""Roll numbers `<EXAM CODE><6 digits>` and the SQLite insert fast path."""
+"""Roll numbers `<EXAM CODE><6 digits>` and the insert fast path of new candidates."""
 
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from apps.candidates.models import Candidate, RollNumberCounter
 from apps.candidates.services import roll_numbers_reserve
 from apps.candidates.services.columns import FIELDS
-from apps.candidates.services.fastpath import insert_candidates, use_fast_path
-from apps.candidates.services.importing import candidates_import
+from apps.candidates.services.importing import candidates_import, insert_candidates
+from apps.core.bulk import fast_path_enabled
 from tests.candidates.conftest import row, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -66,23 +67,25 @@ def _values(**overrides):
     return [data[name] for name in FIELDS]
 
 
-def test_fast_path_stores_exactly_what_bulk_create_stores(exam, monkeypatch):
-    # On SQLite the first insert takes the raw fast path and the second bulk_create;
-    # on PostgreSQL both are bulk_create and the test still holds.
+def test_fast_path_stores_exactly_what_the_orm_stores(exam, settings):
+    # The first insert takes the executemany fast path (SQLite and PostgreSQL), the
+    # second the ORM (forced by BULK_FAST_PATH).
     from django.utils import timezone
 
     now = timezone.now()
-    insert_candidates([(exam.pk, _values())], origin="HQ", now=now)
-    monkeypatch.setattr("apps.candidates.services.fastpath.use_fast_path", lambda: False)
-    insert_candidates([(exam.pk, _values(roll_number="EXAM2026000002", application_number="A2"))], origin="HQ", now=now)
+    insert_candidates([(exam.pk, _values())], now=now)
+    settings.BULK_FAST_PATH = False
+    insert_candidates([(exam.pk, _values(roll_number="EXAM2026000002", application_number="A2"))], now=now)
     fast, slow = Candidate.objects.order_by("roll_number")
     ignore = {"id", "roll_number", "application_number", "created_at", "updated_at", "_state"}
     fast_values = {k: v for k, v in vars(fast).items() if k not in ignore}
     slow_values = {k: v for k, v in vars(slow).items() if k not in ignore}
     assert fast_values == slow_values
     assert fast.version == 1 and fast.status == "registered" and fast.origin == "HQ"
-    if use_fast_path():  # the fast path stamps every row with the import's time
-        assert fast.created_at == fast.updated_at == now
+    # Both paths stamp every row with the import's time.
+    assert fast.created_at == fast.updated_at == slow.created_at == slow.updated_at == now
+    settings.BULK_FAST_PATH = True
+    assert fast_path_enabled() == (connection.vendor in ("sqlite", "postgresql"))
     assert fast.preferred_cities == ["Delhi", "Agra"] and fast.date_of_birth == dt.date(2001, 4, 12)
 
 
@@ -99,16 +102,3 @@ def test_each_exam_in_one_file_gets_its_own_sequence(tmp_path, exam, other_exam)
         "P4": "EXAM2026000003",
     }
     assert RollNumberCounter.objects.get(exam=other_exam).last_value == 2
-
-
-def test_fast_path_generic_rows_match_the_written_out_layout(exam, monkeypatch):
-    # The generic builder is used if the model's columns ever differ from the layout.
-    from apps.candidates.services import fastpath
-
-    monkeypatch.setattr(fastpath, "_EXPECTED_LAYOUT", [])
-    from django.utils import timezone
-
-    insert_candidates([(exam.pk, _values())], origin="HQ", now=timezone.now())
-    generic = Candidate.objects.get()
-    assert generic.date_of_birth == dt.date(2001, 4, 12) and generic.preferred_cities == ["Delhi", "Agra"]
-    assert generic.exam_id == exam.pk and generic.pwd is True and generic.status == "registered"

@@ -231,7 +231,7 @@ def test_the_insert_fast_path_stores_what_django_stores(value):
 
     from django.db import connection
 
-    from apps.sync.bulk import _preparers
+    from apps.core.bulk import _preparers
 
     fields = [Candidate._meta.get_field(n) for n in ("created_at", "id", "exam")]
     prepare = dict(_preparers(fields, connection))

@@ -12,8 +12,9 @@ is written unless the whole file is good:
    decided writes are spooled to a temporary file (pickled batches) so memory stays flat
    whatever the file size; only compact keys stay in memory for duplicate detection.
 2. **Write** (one `transaction.atomic`): unless there were errors (and `skip_invalid` is
-   off) or `dry_run` is on, replay the spool with `bulk_create`/`bulk_update` on explicit
-   fields, reserving generated roll numbers in one block, then attach photos.
+   off) or `dry_run` is on, replay the spool: new candidates through the shared bulk
+   insert (apps/core/bulk.py), updates with `bulk_update` on explicit fields, reserving
+   generated roll numbers in one block, then attach photos.
 
 The progress callback is called per batch in both passes. Whatever it raises (for
 example `OperationCancelled` from a job) propagates, and the transaction rolls back.
@@ -33,7 +34,6 @@ from django.utils import timezone
 from apps.candidates import rules
 from apps.candidates.models import Candidate
 from apps.candidates.services.columns import FIELDS, HEADER_TO_FIELD, REQUIRED
-from apps.candidates.services.fastpath import insert_candidates
 from apps.candidates.services.photos import PhotoSet
 from apps.candidates.services.registration import (
     person_key,
@@ -44,7 +44,8 @@ from apps.candidates.services.registration import (
     same_person_message,
 )
 from apps.candidates.services.reports import ImportFailed, ImportReport
-from apps.core.models import node_origin
+from apps.core.bulk import bulk_insert, cyclic_gc_paused
+from apps.core.stamping import NEW_ROW_FIELDS, new_row_stamps, stamp_instances
 from apps.exams.models import Exam
 from apps.exams.selectors import exam_by_code_or_id
 from utils.progress import ProgressCallback
@@ -444,7 +445,8 @@ def candidates_import(
             return report
 
         try:
-            _write(checker, spool, report, progress, photo_set, skip_invalid=skip_invalid)
+            with cyclic_gc_paused():
+                _write(checker, spool, report, progress, photo_set, skip_invalid=skip_invalid)
             if photo_set:
                 # Committed (or handed to an outer transaction): keep the stored files.
                 photo_set.committed = True
@@ -473,7 +475,6 @@ class _Stale(IntegrityError):
 @transaction.atomic
 def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, *, skip_invalid: bool) -> None:
     """Pass 2: replay the spooled writes in one transaction."""
-    origin = node_origin()
     now = timezone.now()
     states = checker.used_states
     exams = {state.exam.pk: state.exam for state in states}
@@ -484,7 +485,6 @@ def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, 
             next_sequence[state.exam.pk] = first
 
     present = list(checker.present)
-    update_fields = [*present, "version", "origin", "updated_at"]
     done = 0
     spool.seek(0)
     while True:
@@ -505,16 +505,28 @@ def _write(checker: _Checker, spool, report: ImportReport, progress, photo_set, 
                 sequence += 1
         if exam is not None:
             next_sequence[exam.pk] = sequence
-        insert_candidates(creates, origin=origin, now=now)
+        insert_candidates(creates, now=now)
         if updates:
-            _apply_updates(updates, update_fields, origin, now)
+            _apply_updates(updates, present, now)
         done += len(creates) + len(updates)
         report_progress(progress, done, checker.writes, "writing")
     if photo_set is not None:
         photo_set.attach(exams=list(exams.values()), skip_invalid=skip_invalid)
 
 
-def _apply_updates(updates, update_fields, origin, now) -> None:
+# A new candidate's columns: the stamp, the exam, the sheet's fields; the rest
+# (photo, signature, center, status) take the model's defaults.
+_NEW_FIELDS = [*NEW_ROW_FIELDS, "exam", *FIELDS]
+
+
+def insert_candidates(creates: list[tuple], *, now) -> int:
+    """Insert new candidates; `creates` are (exam_id, values in FIELDS order, roll number filled)."""
+    stamps = new_row_stamps(now=now)
+    rows = [(*stamp, exam_id, *values) for stamp, (exam_id, values) in zip(stamps, creates, strict=False)]
+    return bulk_insert(Candidate, _NEW_FIELDS, rows)
+
+
+def _apply_updates(updates, fields: list[str], now) -> None:
     # Optimistic check: a candidate changed by someone else since pass 1 read it makes
     # the whole import fail rather than silently overwrite that change.
     versions = {}
@@ -525,5 +537,5 @@ def _apply_updates(updates, update_fields, origin, now) -> None:
     for pk, version, values in updates:
         if versions.get(pk) != version:
             raise _Stale(pk)
-        objects.append(Candidate(id=pk, version=version + 1, origin=origin, updated_at=now, **values))
-    Candidate.objects.bulk_update(objects, update_fields)
+        objects.append(Candidate(id=pk, version=version, **values))
+    Candidate.objects.bulk_update(objects, [*fields, *stamp_instances(objects, now=now)])

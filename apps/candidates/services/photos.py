@@ -20,11 +20,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
 
 from apps.candidates.models import Candidate
 from apps.candidates.services.reports import ImportFailed
-from apps.core.models import node_origin
+from apps.core.stamping import stamp_instances
 from utils.images import ImageRejected, clean_image
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png"}
@@ -172,15 +171,10 @@ class PhotoSet:
             self.report.photos_stored += 1
         if self.report.errors and not skip_invalid:
             raise ImportFailed(self.report)
-        now, origin = timezone.now(), node_origin()
-        for candidate in changed.values():
-            candidate.version += 1
-            candidate.origin = origin
-            candidate.updated_at = now
         if changed:
-            Candidate.objects.bulk_update(
-                list(changed.values()), ["photo", "signature", "version", "origin", "updated_at"], batch_size=CHUNK
-            )
+            objs = list(changed.values())
+            fields = ["photo", "signature", *stamp_instances(objs)]
+            Candidate.objects.bulk_update(objs, fields, batch_size=CHUNK)
 
         def on_commit():
             self.committed = True

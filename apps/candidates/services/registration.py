@@ -2,12 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from apps.candidates.models import Candidate, CandidateStatus, RollNumberCounter
-from apps.core.models import node_origin
 from apps.core.services import synced_delete, synced_save, update_fields_from
+from apps.core.stamping import stamp_update
 from apps.exams.models import Exam
 from utils.exceptions import Conflict
 from utils.images import ImageRejected, clean_image
@@ -245,9 +243,7 @@ def candidate_withdraw(*, candidate: Candidate) -> Candidate:
     """
     changed = Candidate.objects.filter(
         pk=candidate.pk, status__in=[CandidateStatus.REGISTERED, CandidateStatus.ALLOCATED]
-    ).update(
-        status=CandidateStatus.WITHDRAWN, version=F("version") + 1, origin=node_origin(), updated_at=timezone.now()
-    )
+    ).update(**stamp_update(status=CandidateStatus.WITHDRAWN))
     if not changed:
         raise Conflict("candidate_already_withdrawn", "This candidate has already withdrawn.")
     candidate.refresh_from_db()

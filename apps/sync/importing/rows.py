@@ -9,9 +9,9 @@ caller stages their media files.
 
 from django.db import IntegrityError, transaction
 
+from apps.core.bulk import bulk_insert
 from apps.core.models import Tombstone
-from apps.sync.bulk import raw_bulk_insert
-from apps.sync.codec import RowDecoder, encode_value
+from apps.sync.codec import RowDecoder, encode_value, value_rows
 from apps.sync.importing.ownership import owner_ok, ownership_refusals
 from apps.sync.importing.report import (
     BAD_FILE,
@@ -217,7 +217,7 @@ def _insert(model, rows: list[dict], using, result, label) -> set[str]:
     pk = model._meta.pk.attname
     try:
         with transaction.atomic(using=using):
-            raw_bulk_insert(model, rows, fields, using)
+            bulk_insert(model, fields, value_rows(fields, rows), using=using)
         return {str(r[pk]) for r in rows}
     except IntegrityError:
         pass
@@ -225,7 +225,7 @@ def _insert(model, rows: list[dict], using, result, label) -> set[str]:
     for row in rows:
         try:
             with transaction.atomic(using=using):
-                raw_bulk_insert(model, [row], fields, using)
+                bulk_insert(model, fields, value_rows(fields, [row]), using=using)
             done.add(str(row[pk]))
         except IntegrityError as exc:
             result.conflict(label, row[pk], UNIQUE, str(exc)[:200])
