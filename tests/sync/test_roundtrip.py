@@ -174,13 +174,20 @@ def test_offline_round_trip_between_two_databases(nodes):
     assert replayed == hq_after
 
 
-def test_an_import_killed_mid_apply_leaves_the_database_as_before(nodes, tmp_path):
-    base, _, _ = nodes
-    package = base / "center_data.json"
+def new_center(base: Path, tmp_path: Path) -> tuple[Node, dict]:
+    """A01's node before its first package: the empty migrated database, trusting HQ's key.
+    Returns the node and its snapshot."""
     fresh = Node(tmp_path, "A01")
     fresh.dir.mkdir()
     shutil.copy(base / "empty.sqlite3", fresh.dir / "exam_system.sqlite3")
-    _, before = fresh.then_dump("manage", "sync_keys", "--trust", "HQ", str(base / "hq.pem"))
+    _, snapshot = fresh.then_dump("manage", "sync_keys", "--trust", "HQ", str(base / "hq.pem"))
+    return fresh, snapshot
+
+
+def test_an_import_killed_mid_apply_leaves_the_database_as_before(nodes, tmp_path):
+    base, _, _ = nodes
+    package = base / "center_data.json"
+    fresh, before = new_center(base, tmp_path)
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.sync.node", "manage", "import_center_data", "--input-file", str(package)],
@@ -212,10 +219,7 @@ def _referenced_media(dump: dict) -> dict:
 def test_an_import_killed_while_moving_media_never_leaves_a_row_without_its_file(nodes, tmp_path, killed_after):
     base, _, _ = nodes
     package = base / "center_data.json"
-    fresh = Node(tmp_path, "A01")
-    fresh.dir.mkdir()
-    shutil.copy(base / "empty.sqlite3", fresh.dir / "exam_system.sqlite3")
-    _, before = fresh.then_dump("manage", "sync_keys", "--trust", "HQ", str(base / "hq.pem"))
+    fresh, before = new_center(base, tmp_path)
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.sync.node", "manage", "import_center_data", "--input-file", str(package)],
@@ -243,10 +247,7 @@ def test_an_import_killed_while_moving_media_never_leaves_a_row_without_its_file
 def test_a_reimport_restores_media_files_lost_here(nodes, tmp_path):
     base, _, _ = nodes
     package = base / "center_data.json"
-    fresh = Node(tmp_path, "A01")
-    fresh.dir.mkdir()
-    shutil.copy(base / "empty.sqlite3", fresh.dir / "exam_system.sqlite3")
-    fresh.run("manage", "sync_keys", "--trust", "HQ", str(base / "hq.pem"))
+    fresh, _ = new_center(base, tmp_path)
     _, first = fresh.then_dump("manage", "import_center_data", "--input-file", str(package))
     names = sorted(_referenced_media(first))
     media = fresh.dir / "media"
