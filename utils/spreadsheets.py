@@ -40,6 +40,7 @@ from utils.archives import (
     member_chunks,
     open_archive,
 )
+from utils.safe_cells import csv_uncell
 
 XLSX = "xlsx"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -297,6 +298,10 @@ def _open_csv(source) -> Table:
             for cells in reader:
                 lines.pending = 0
                 if not _blank(cells):
+                    # Undo the exporters' formula escape (utils.safe_cells.csv_cell): a file
+                    # exported here and imported again gives back the original text.
+                    if _ESCAPED in _SEPARATOR.join(cells) or cells[0][:1] == "'":
+                        cells = [csv_uncell(cell) for cell in cells]
                     yield start, cells
                 start = reader.line_num + 1
         except UnicodeDecodeError:
@@ -305,6 +310,10 @@ def _open_csv(source) -> Table:
             raise UnreadableFile(f"The CSV is malformed near line {start}: {exc}.") from None
 
     return Table(format=CSV, header=header, header_row=header_row, rows=rows(), total=None, _close=close)
+
+
+_SEPARATOR = "\x1f"
+_ESCAPED = _SEPARATOR + "'"
 
 
 # --- Limits checked before a workbook reaches the reader ------------------------------------
