@@ -412,6 +412,31 @@ MAX_IMAGE_PIXELS = _env(env.int, "MAX_IMAGE_PIXELS", 4000 * 4000)
 MAX_IMPORT_UPLOAD_BYTES = _env(env.int, "MAX_IMPORT_UPLOAD_BYTES", 200 * 1024 * 1024)
 # Largest sync package accepted by POST /api/sync/import/ (a center with photos is big).
 MAX_SYNC_UPLOAD_BYTES = _env(env.int, "MAX_SYNC_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
+# What an uploaded spreadsheet or package may unpack to, checked before it is read
+# (docs/security.md, "Uploads and generated files").
+MAX_SPREADSHEET_UNCOMPRESSED_BYTES = _env(env.int, "MAX_SPREADSHEET_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
+MAX_SPREADSHEET_ROWS = _env(env.int, "MAX_SPREADSHEET_ROWS", 1_048_576)
+MAX_SPREADSHEET_COLUMNS = _env(env.int, "MAX_SPREADSHEET_COLUMNS", 200)
+# The reader holds a sheet as a grid from A1 to its farthest cell, 32 bytes a cell (~1 GB).
+MAX_SPREADSHEET_CELLS = _env(env.int, "MAX_SPREADSHEET_CELLS", 32_000_000)
+# Unpacked / packed size of any part above 1 MiB of a spreadsheet or a package.
+MAX_COMPRESSION_RATIO = _env(env.int, "MAX_COMPRESSION_RATIO", 100)
+# manifest.json may be this large plus 512 bytes per file the package holds.
+MAX_PACKAGE_MANIFEST_BYTES = _env(env.int, "MAX_PACKAGE_MANIFEST_BYTES", 16 * 1024 * 1024)
+MAX_PACKAGE_MEMBER_BYTES = _env(env.int, "MAX_PACKAGE_MEMBER_BYTES", 8 * 1024 * 1024 * 1024)
+MAX_PACKAGE_FILES = _env(env.int, "MAX_PACKAGE_FILES", 3_000_000)
+for _name in (
+    "MAX_SPREADSHEET_UNCOMPRESSED_BYTES",
+    "MAX_SPREADSHEET_ROWS",
+    "MAX_SPREADSHEET_COLUMNS",
+    "MAX_SPREADSHEET_CELLS",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_PACKAGE_MANIFEST_BYTES",
+    "MAX_PACKAGE_MEMBER_BYTES",
+    "MAX_PACKAGE_FILES",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"Environment variable {_name} is invalid: it must be a positive number")
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

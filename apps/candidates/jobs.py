@@ -6,8 +6,9 @@ from apps.jobs.registry import register_job_kind
 
 
 def run_candidates_import(job, params, progress):
-    """params: {"exam", "skip_invalid", "dry_run", "photos"} as POST /api/candidates/import/
-    took them; the sheet is the job's input file, the photos zip (if any) a second input."""
+    """params: {"exam", "skip_invalid", "dry_run", "photos", "file_name"} as POST
+    /api/candidates/import/ took them; the sheet is the job's input file (`file_name` its
+    name as uploaded, for messages), the photos zip (if any) a second input."""
     photos = files.media_path(params["photos"]) if params.get("photos") else None
     report = candidates_import(
         source=job.input_file.path,
@@ -16,6 +17,7 @@ def run_candidates_import(job, params, progress):
         dry_run=params["dry_run"],
         photos=photos,
         progress=progress,
+        source_name=params.get("file_name"),
     )
     return {"summary": report.summary(), "errors": [vars(e) for e in report.errors]}
 

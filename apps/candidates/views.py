@@ -119,7 +119,7 @@ class CandidateImportView(APIView):
                 job_start(
                     kind="candidates.import",
                     user=request.user,
-                    params={**options, "photos": photos},
+                    params={**options, "photos": photos, "file_name": data["file"].name},
                     upload=data["file"],
                 ),
                 request,

@@ -16,6 +16,7 @@ from apps.centers.models import Center, Room
 from apps.examday.models import Attendance, AttendanceStatus, Incident
 from apps.exams.models import ExamSession
 from apps.seating.models import Allocation
+from utils.safe_cells import new_workbook
 
 
 def last_package_sent(center: Center) -> dt.datetime | None:
@@ -166,10 +167,8 @@ def report_json(report: CenterReport) -> bytes:
 
 
 def report_xlsx(report: CenterReport) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer, {"in_memory": True})  # user text (incidents) stays text
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("Attendance")
     sheet.write_row(0, 0, [f"Center {report.center} {report.center_name}", f"Date {report.date}"], bold)

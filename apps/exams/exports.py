@@ -19,6 +19,7 @@ from apps.exams import selectors
 from apps.exams.filters import ExamFilter
 from apps.exams.models import Exam, ExamSession, Paper
 from utils.progress import ProgressCallback, report
+from utils.safe_cells import new_workbook
 
 BATCH = 1000
 
@@ -57,8 +58,6 @@ def schedule_export(
     transaction is taken (on SQLite that would hold the write lock for nothing).
     Returns {"exams": n, "papers": n, "sessions": n, "rows": n}.
     """
-    import xlsxwriter
-
     ids = exams.values("pk")
     papers = Paper.objects.filter(exam__in=ids).select_related("exam").order_by("exam__code", "code")
     sessions = (
@@ -72,7 +71,7 @@ def schedule_export(
 
     target = output if isinstance(output, io.BytesIO) else Path(output).with_name(Path(output).name + ".part")
     options = {"in_memory": True} if isinstance(output, io.BytesIO) else {"constant_memory": True}
-    workbook = xlsxwriter.Workbook(target, options)
+    workbook = new_workbook(target, options)  # descriptions and names stay text
     try:
         bold = workbook.add_format({"bold": True})
         sheets = (

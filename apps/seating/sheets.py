@@ -15,6 +15,7 @@ from apps.centers.models import Center, Room
 from apps.exams.models import ExamSession
 from apps.seating.admit_cards import _image_reader, qr_image
 from apps.seating.models import Allocation
+from utils.safe_cells import new_workbook
 
 
 @dataclass
@@ -116,10 +117,8 @@ def _footer(pdf) -> None:
 
 
 def attendance_sheet_xlsx(ctx: SheetContext) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
+    book = new_workbook(buffer, {"in_memory": True, "constant_memory": True})  # names stay text
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("Attendance")
     s = ctx.session

@@ -12,6 +12,14 @@ Writing streams: rows go through a zip entry opened for writing and are hashed o
 the way, media files are copied in chunks. Reading verifies before anything is used:
 the container, the format and application versions, the signature, then every file's
 checksum (which also catches truncation and single flipped bytes).
+
+Nothing in a package is trusted to be the size it says before the signature is checked
+(docs/security.md): `PackageReader.open` refuses, from the zip's directory alone, more
+than MAX_PACKAGE_FILES files, any file declared larger than MAX_PACKAGE_MEMBER_BYTES or
+compressed more than MAX_COMPRESSION_RATIO to 1, and a manifest.json larger than
+MAX_PACKAGE_MANIFEST_BYTES plus 512 bytes per file; then it reads the manifest and the
+signature with bounded reads. Every later read of a file is bounded by the size the
+zip and the manifest declare (utils.archives), so a lying header costs one byte over.
 """
 
 import hashlib
@@ -25,9 +33,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from django.conf import settings
 from django.utils import timezone
 
 from apps.sync import keys
+from utils.archives import ArchiveRefused, check_declared, check_directory, member_chunks, read_member
 
 FORMAT = "exam-system-package"
 FORMAT_VERSION = 1
@@ -64,6 +74,13 @@ ZIP_ERRORS = (
     ValueError,
 )
 CHUNK = 1024 * 1024
+# What the reader accepts (our writer stores manifest.json and manifest.sig, deflates or
+# LZMA-compresses nothing else): zipfile inflates stored and deflated data in bounded steps.
+MEMBER_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_LZMA})
+MANIFEST_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+MANIFEST_BYTES_PER_FILE = 512  # a manifest entry is the path plus ~110 bytes
+SIGNATURE_LIMIT = 1024  # an Ed25519 signature is 64 bytes
+LINE_LIMIT = 256 * 1024 * 1024  # one JSON row of a data file
 
 
 class PackageRefused(Exception):
@@ -73,6 +90,21 @@ class PackageRefused(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def manifest_limit(files: int) -> int:
+    """The largest manifest.json accepted in a package holding `files` files."""
+    return settings.MAX_PACKAGE_MANIFEST_BYTES + MANIFEST_BYTES_PER_FILE * files
+
+
+def _refusal(exc: ArchiveRefused, *, damaged: str = "damaged") -> PackageRefused:
+    if exc.code != "limit":
+        return PackageRefused(damaged, exc.message)
+    return PackageRefused(
+        "limit_exceeded",
+        f"{exc.message} A package this application wrote stays within it unless it was damaged or altered; "
+        "raise the limit only for a genuine package.",
+    )
 
 
 def data_name(label: str) -> str:
@@ -276,27 +308,66 @@ class PackageReader:
                 "not_a_package", f"{path.name} is not a sync package (a package is a zip file; this one is not)."
             )
         try:
+            with open(path, "rb") as fh:
+                check_directory(
+                    fh, max_members=settings.MAX_PACKAGE_FILES, what="The package", setting="MAX_PACKAGE_FILES"
+                )
             archive = zipfile.ZipFile(path)
+        except ArchiveRefused as exc:
+            raise _refusal(exc) from exc
         except ZIP_ERRORS as exc:
             raise PackageRefused("damaged", f"The package is truncated or damaged ({exc}).") from exc
-        names = set(archive.namelist())
-        if MANIFEST not in names:
-            archive.close()
-            raise PackageRefused("damaged", "The package has no manifest.json.")
         try:
-            manifest_bytes = archive.read(MANIFEST)
-            signature = archive.read(SIGNATURE) if SIGNATURE in names else None
-        except ZIP_ERRORS as exc:
+            manifest_bytes, signature = cls._read_header(archive)
+        except BaseException:
             archive.close()
-            raise PackageRefused("damaged", f"The manifest is damaged or was altered ({exc}).") from exc
+            raise
         try:
             manifest = json.loads(manifest_bytes)
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
                 raise ValueError("not a manifest of this application")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             archive.close()
             raise PackageRefused("damaged", f"The manifest is not readable ({exc}).") from exc
         return cls(path=path, zip=archive, manifest=manifest, manifest_bytes=manifest_bytes, signature=signature)
+
+    @staticmethod
+    def _read_header(archive: zipfile.ZipFile) -> tuple[bytes, bytes | None]:
+        """manifest.json and manifest.sig, after every file's declared size, compression
+        ratio and method passed the limits: all from the zip's directory, before any byte
+        is unpacked, and then read with bounded reads (a lying header costs one byte)."""
+        infos = archive.infolist()
+        if len(infos) > settings.MAX_PACKAGE_FILES:
+            raise _refusal(
+                ArchiveRefused(
+                    f"The package holds {len(infos):,} files; the limit is {settings.MAX_PACKAGE_FILES:,} "
+                    "(MAX_PACKAGE_FILES)."
+                )
+            )
+        names = {info.filename: info for info in infos}
+        if MANIFEST not in names:
+            raise PackageRefused("damaged", "The package has no manifest.json.")
+        header_limits = {MANIFEST: (manifest_limit(len(infos)), "MAX_PACKAGE_MANIFEST_BYTES + 512 bytes per file")}
+        header_limits[SIGNATURE] = (SIGNATURE_LIMIT, "the size of a signature")
+        try:
+            for info in infos:
+                limit, setting = header_limits.get(info.filename, (settings.MAX_PACKAGE_MEMBER_BYTES, None))
+                check_declared(
+                    info,
+                    what="The package",
+                    max_bytes=limit,
+                    bytes_setting=setting or "MAX_PACKAGE_MEMBER_BYTES",
+                    max_ratio=settings.MAX_COMPRESSION_RATIO,
+                    ratio_setting="MAX_COMPRESSION_RATIO",
+                    methods=MANIFEST_METHODS if info.filename in header_limits else MEMBER_METHODS,
+                )
+            manifest = read_member(archive, names[MANIFEST], what="The package", limit=header_limits[MANIFEST][0])
+            signature = None
+            if SIGNATURE in names:
+                signature = read_member(archive, names[SIGNATURE], what="The package", limit=SIGNATURE_LIMIT)
+        except ArchiveRefused as exc:
+            raise _refusal(exc) from exc
+        return manifest, signature
 
     def close(self):
         self.zip.close()
@@ -395,8 +466,8 @@ class PackageReader:
             digest = hashlib.sha256()
             size = 0
             try:
-                with self.zip.open(name) as src, open(target, "wb") if target else _NullWriter() as out:
-                    while chunk := src.read(CHUNK):
+                with open(target, "wb") if target else _NullWriter() as out:
+                    for chunk in self._chunks(name, meta):
                         digest.update(chunk)
                         out.write(chunk)
                         size += len(chunk)
@@ -407,21 +478,47 @@ class PackageReader:
             if progress is not None and (done % 500 == 0 or done == total):
                 progress(done, total, "verifying")
 
+    def _chunks(self, name: str, meta: dict) -> Iterator[bytes]:
+        """One listed file's bytes, refused past the size the manifest and the zip declare."""
+        info = self.zip.getinfo(name)
+        if info.file_size != meta.get("bytes"):
+            raise PackageRefused(
+                "checksum_mismatch",
+                f"{name} is {info.file_size:,} bytes in the zip but {meta.get('bytes')} in the manifest: the file "
+                "was altered.",
+            )
+        try:
+            yield from member_chunks(self.zip, info, what="The package", chunk=CHUNK)
+        except ArchiveRefused as exc:
+            raise _refusal(exc, damaged="checksum_mismatch") from exc
+
     def rows(self, label: str, batch_size: int) -> Iterator[list[dict]]:
         """Rows of one model in batches (the file was verified already)."""
         name = data_name(label)
-        if name not in self.manifest.get("files", {}):
+        meta = self.manifest.get("files", {}).get(name)
+        if meta is None:
             return
-        with self.zip.open(name) as fh:
-            batch = []
-            for line in fh:
-                if line.strip():
-                    batch.append(json.loads(line))
-                if len(batch) >= batch_size:
-                    yield batch
-                    batch = []
-            if batch:
+        batch = []
+        for line in self._lines(name, meta):
+            if line.strip():
+                batch.append(json.loads(line))
+            if len(batch) >= batch_size:
                 yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def _lines(self, name: str, meta: dict) -> Iterator[bytes]:
+        """The lines of a data file, read in bounded chunks; a line over LINE_LIMIT is refused."""
+        pending = b""
+        for chunk in self._chunks(name, meta):
+            lines = (pending + chunk).split(b"\n") if pending else chunk.split(b"\n")
+            pending = lines.pop()
+            if len(pending) > LINE_LIMIT:
+                raise PackageRefused("limit_exceeded", f"{name} has a row longer than {LINE_LIMIT:,} bytes.")
+            yield from lines
+        if pending:
+            yield pending
 
     def row_count(self, label: str) -> int:
         return self.manifest.get("files", {}).get(data_name(label), {}).get("rows", 0)
@@ -438,8 +535,8 @@ class PackageReader:
             raise PackageRefused("damaged", f"{name} is not in the package.")
         digest = hashlib.sha256()
         try:
-            with self.zip.open(name) as src, open(destination, "wb") as out:
-                while chunk := src.read(CHUNK):
+            with open(destination, "wb") as out:
+                for chunk in self._chunks(name, meta):
                     digest.update(chunk)
                     out.write(chunk)
         except ZIP_ERRORS as exc:

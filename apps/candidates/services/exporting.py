@@ -4,21 +4,21 @@ Streams: rows come from the database in chunks (`iterator()`), and xlsx is writt
 xlsxwriter in `constant_memory` mode (each row is flushed to disk once written), so
 memory stays flat for a million rows. Text-like columns (roll, application and phone
 numbers) are written as text cells so no spreadsheet program turns them into numbers;
-the date of birth is a real date cell.
+the date of birth is a real date cell. No text becomes a formula (utils/safe_cells.py):
+every xlsx string is a text cell, and a CSV cell starting with = + - @ tab or CR gets a
+leading apostrophe, which the importer removes again.
 """
 
-import csv
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import xlsxwriter
 
 from apps.candidates.models import Candidate
 from apps.candidates.services.columns import CITY_SEPARATOR, COLUMNS, FIELDS
 from apps.exams.models import Exam
 from utils.progress import ProgressCallback
 from utils.progress import report as report_progress
+from utils.safe_cells import csv_writer, new_workbook
 
 XLSX, CSV = "xlsx", "csv"
 CHUNK = 2000
@@ -51,7 +51,7 @@ def candidates_export(
     if file_format == CSV:
         # utf-8-sig: Excel opens a UTF-8 CSV correctly only with the BOM; the importer accepts both.
         with output.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = csv_writer(handle)  # text that would be a formula gets a leading apostrophe
             writer.writerow(COLUMNS)
             for values in queryset.iterator(chunk_size=CHUNK):
                 cells = _cells(values, exam.code)
@@ -61,7 +61,7 @@ def candidates_export(
                 if rows % CHUNK == 0:
                     report_progress(progress, rows, total, "exporting")
     elif file_format == XLSX:
-        workbook = xlsxwriter.Workbook(str(output), {"constant_memory": True, "strings_to_numbers": False})
+        workbook = new_workbook(str(output), {"constant_memory": True})
         try:
             sheet = workbook.add_worksheet("candidates")
             bold = workbook.add_format({"bold": True})

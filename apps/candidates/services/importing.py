@@ -380,6 +380,7 @@ def candidates_import(
     dry_run: bool = False,
     photos=None,
     progress: ProgressCallback | None = None,
+    source_name: str | None = None,
 ) -> ImportReport:
     """Import candidates from `source` (a path or a file object; xlsx or CSV by content).
 
@@ -387,6 +388,7 @@ def candidates_import(
     `exam_code` chooses. Rows carrying the roll or application number of an existing
     candidate update it; identical rows change nothing (no version bump).
     `photos` is a directory or zip of `ROLLNUMBER.jpg|.png` files (see photos.py).
+    `source_name` is the file's name in messages when `source` has another (a job's input).
 
     Returns the report. Raises `ImportFailed` (nothing written) when the file cannot be
     read, or when any row is invalid and `skip_invalid` is False.
@@ -395,7 +397,7 @@ def candidates_import(
     report = ImportReport(dry_run=dry_run)
     exam = _resolve_exam(exam)
     try:
-        table = open_table(source)
+        table = open_table(source, name=source_name)
     except UnreadableFile as exc:
         report.add_error(0, "file", "", str(exc))
         raise ImportFailed(report, str(exc)) from None

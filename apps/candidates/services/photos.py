@@ -62,6 +62,10 @@ def _entries(source):
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        # zipfile unpacks a whole compressed chunk of LZMA or bzip2 at once (kilobytes can
+        # hold gigabytes); ordinary zip tools write deflate.
+        raise ImageRejected("The file is compressed with an unusual method in the zip; make the zip again (deflate).")
     try:
         with archive.open(info) as member:
             return member.read(limit + 1)

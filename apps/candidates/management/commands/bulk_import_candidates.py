@@ -1,4 +1,3 @@
-import csv
 from dataclasses import astuple
 from pathlib import Path
 
@@ -7,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.candidates.services.importing import candidates_import
 from apps.candidates.services.reports import ImportFailed, ImportReport, RowError
 from utils.progress import TerminalProgress
+from utils.safe_cells import csv_writer
 
 
 class Command(BaseCommand):
@@ -85,7 +85,7 @@ class Command(BaseCommand):
 
 def write_errors_csv(errors: list[RowError], path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)  # the values come from the imported file
         writer.writerow(["row", "field", "value", "message"])
         for error in errors:
             writer.writerow(astuple(error))
