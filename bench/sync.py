@@ -283,7 +283,8 @@ def main() -> None:
         template = base / "empty.sqlite3"
         shutil.copy(hq.dir / "exam_system.sqlite3", template)
         record(f"seed HQ: {n} candidates, photo {args.photo_kb} KB + signature 5 KB", hq.step("seed", n, args.photo_kb))
-        hq.step("sync_keys", "--init")
+        # `migrate` made HQ's signing key; the center starts from a copy of the database
+        # without running migrate, so it makes its own key explicitly.
         hq.step("sync_keys", "--export-public", base / "hq.pem")
 
         center = Node(base, "center", "C1")
