@@ -24,11 +24,9 @@ zip and the manifest declare (utils.archives), so a lying header costs one byte 
 
 import hashlib
 import json
-import lzma
 import os
 import uuid
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -37,7 +35,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.sync import keys
-from utils.archives import ArchiveRefused, check_declared, check_directory, member_chunks, read_member
+from utils.archives import READ_ERRORS, ArchiveRefused, check_declared, check_directory, member_chunks, read_member
 
 FORMAT = "exam-system-package"
 FORMAT_VERSION = 1
@@ -61,18 +59,9 @@ SEAL_BYTES = 64
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 ZIP_MAGIC = b"PK\x03\x04"
-# What reading a damaged zip member can raise: bad CRC, broken streams, and for a flipped
-# flag or method byte "encrypted" (RuntimeError) or "unsupported method" (NotImplementedError).
-ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    OSError,
-    EOFError,
-    RuntimeError,
-    NotImplementedError,
-    ValueError,
-)
+# What reading a damaged zip member can raise (one list, utils.archives): bad CRC, broken
+# streams, and for a flipped flag or method byte "encrypted" or "unsupported method".
+ZIP_ERRORS = READ_ERRORS
 CHUNK = 1024 * 1024
 # What the reader accepts (our writer stores manifest.json and manifest.sig, deflates or
 # LZMA-compresses nothing else): zipfile inflates stored and deflated data in bounded steps.
