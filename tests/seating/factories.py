@@ -1,23 +1,15 @@
-"""Factories for the logistics tests (kept here, not in tests/factories.py, while the
-candidates API is built in parallel)."""
+"""The seating tests' candidates: the shared factory, with a preferred city (the allocation
+places by it) and the roll numbers and names these tests were written with."""
 
 import datetime as dt
 
 import factory
 
-from apps.candidates.models import Candidate
-from tests.factories import ExamFactory
+from tests.factories import CandidateFactory as BaseCandidateFactory
 
 
-class CandidateFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Candidate
-
-    exam = factory.SubFactory(ExamFactory)
+class CandidateFactory(BaseCandidateFactory):
     roll_number = factory.Sequence(lambda n: f"RN{n:06d}")
     name = factory.Sequence(lambda n: f"Candidate Number {n}")
     date_of_birth = dt.date(2001, 5, 17)
-    gender = "F"
-    category = "GEN"
-    city = "Delhi"
     preferred_cities = factory.LazyFunction(lambda: ["Delhi"])
