@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "apps.exams",
     "apps.candidates",
     "apps.seating",
+    "apps.questions",
     "apps.examday",
 ]
 
