@@ -32,6 +32,7 @@ api_patterns = [
     path("", include("apps.exams.urls")),
     path("", include("apps.candidates.urls")),
     path("", include("apps.seating.urls")),
+    path("", include("apps.questions.urls")),
     path("", include("apps.examday.urls")),
     path("", include("apps.jobs.urls")),
     path("", include("apps.sync.urls")),

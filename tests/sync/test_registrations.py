@@ -20,7 +20,15 @@ def test_every_synced_model_is_registered_by_its_own_app():
 
 def test_center_owned_models_are_the_exam_day_rows():
     owned = sorted(spec.label for spec in registry.specs(owner=registry.CENTER))
-    assert owned == ["examday.Attendance", "examday.AttendanceAudit", "examday.Incident"]
+    assert owned == [
+        "examday.Attendance",
+        "examday.AttendanceAudit",
+        "examday.Incident",
+        # a center's records of releasing and printing its question papers
+        "questions.DocumentDownload",
+        "questions.PaperRelease",
+        "questions.ReleaseAttempt",
+    ]
 
 
 def test_parents_are_imported_before_children():

@@ -241,3 +241,13 @@ class QuestionHistory(models.Model):
 
     def __str__(self) -> str:
         return f"Q{self.question_number} {self.action}"
+
+
+class QuestionNumberCounter(models.Model):
+    """The last question number handed out (one row). Numbers are reserved in blocks by
+    `apps.questions.numbering.reserve_numbers`, so concurrent writers never share one."""
+
+    last_value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.last_value)

@@ -1,0 +1,60 @@
+"""What of this app travels in packages (discovered by apps.sync at start-up).
+
+Only ciphertext and keys travel to a center, and only for the sessions it holds: the set
+documents (`PaperDocument`, its HQ-side `wrapped_key` excluded) and each document's key
+wrapped for that center alone (`DocumentKey`). The bank and the papers never travel.
+
+Back to HQ, in the results package, come the center's records of releasing and printing.
+Their ownership is proved from HQ's own records: the session must be one the sending center
+holds (for a download, the session of the document downloaded).
+"""
+
+from apps.exams.selectors import sessions_held_at
+from apps.questions.models import DocumentDownload, DocumentKey, PaperDocument, PaperRelease, ReleaseAttempt
+from apps.questions.models.documents import DOCUMENT_FOLDER
+from apps.sync.registry import CENTER, HQ, register
+
+CHUNK = 400  # ids per IN (...) list, well inside SQLite's parameter limit
+
+
+def _held(center_id, session_ids: set, using: str) -> set[str]:
+    held, ids = set(), sorted(session_ids, key=str)
+    for start in range(0, len(ids), CHUNK):
+        rows = sessions_held_at(center_id).using(using).filter(pk__in=ids[start : start + CHUNK])
+        held |= {str(pk) for pk in rows.values_list("pk", flat=True)}
+    return held
+
+
+def session_proof(center_id, rows: list[dict], using: str) -> dict[str, str]:
+    held = _held(center_id, {r["session_id"] for r in rows if r.get("session_id")}, using)
+    return {
+        str(r["id"]): f"session {r.get('session_id')} is not held at the sending center"
+        for r in rows
+        if str(r.get("session_id")) not in held
+    }
+
+
+def download_proof(center_id, rows: list[dict], using: str) -> dict[str, str]:
+    documents = {r["document_id"] for r in rows if r.get("document_id")}
+    session_of = {}
+    ids = sorted(documents, key=str)
+    for start in range(0, len(ids), CHUNK):
+        found = PaperDocument.objects.using(using).filter(pk__in=ids[start : start + CHUNK])
+        session_of |= {str(pk): str(session) for pk, session in found.values_list("pk", "session_id")}
+    held = _held(center_id, set(session_of.values()), using)
+    return {
+        str(r["id"]): f"document {r.get('document_id')} is not of a session held at the sending center"
+        for r in rows
+        if session_of.get(str(r.get("document_id"))) not in held
+    }
+
+
+def _documents_for(center, since):
+    return PaperDocument._base_manager.filter(session__in=sessions_held_at(center).values("pk"))
+
+
+register(PaperDocument, owner=HQ, select=_documents_for, media={"file": DOCUMENT_FOLDER}, exclude=("wrapped_key",))
+register(DocumentKey, owner=HQ, center_path="center_id")
+register(PaperRelease, owner=CENTER, center_path="center_id", proves_owner=session_proof, exclude=("local_keys",))
+register(ReleaseAttempt, owner=CENTER, center_path="center_id", proves_owner=session_proof)
+register(DocumentDownload, owner=CENTER, center_path="center_id", proves_owner=download_proof)
