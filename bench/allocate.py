@@ -6,7 +6,8 @@
 Each phase runs in its own process on a fresh SQLite database in a temporary DATA_DIR
 (never the project's), so its peak RSS is its own:
 
-* build:    centers, rooms, an exam with one paper and session, candidates (raw executemany)
+* build:    centers, rooms, an exam with paper P1 held in --shifts sessions (default 1) and
+            --sessions - 1 more papers held once, candidates (raw executemany)
 * allocate: `allocation_run` (the service), timed, peak RSS
 * naive:    the obvious loop (per candidate: count seats per center, create, save) at
             --naive-candidates, on its own database
@@ -63,8 +64,10 @@ def phase_build(args):
     n_cities = max(3, args.centers // 10)
     states = [f"State{i:02d}" for i in range(max(1, n_cities // 5))]
     cities = [(f"City{i:03d}", states[i % len(states)]) for i in range(n_cities)]
-    # Seats: 10% more than candidates, spread evenly over the centers, 100-seat rooms.
-    seats_per_center = int(args.candidates * 1.1 / args.centers) + 1
+    # Seats: 10% more than candidates, spread evenly over the centers, 100-seat rooms. With
+    # P1 in shifts (and no paper held once) a center seats its share once per shift.
+    per_shift = args.shifts if args.sessions <= 1 else 1
+    seats_per_center = int(args.candidates * 1.1 / args.centers / per_shift) + 1
     rooms_per_center = max(1, -(-seats_per_center // 100))
     now = timezone.now()
     born = dt.date(2000, 1, 1)
@@ -73,15 +76,37 @@ def phase_build(args):
             code="BENCH",
             name="Bench",
             start_date=dt.date(2026, 12, 1),
-            end_date=dt.date(2026, 12, 2),
+            end_date=dt.date(2026, 12, 31),
             status="scheduled",
         )
         paper = Paper.objects.create(
             exam=exam, code="P1", name="P1", max_marks=100, pass_marks=40, duration_minutes=120, set_count=4
         )
-        for day in range(args.sessions):
+        for shift in range(args.shifts):  # P1: one session, or one per shift (two a day)
+            day, start = divmod(shift, 2)
             ExamSession.objects.create(
-                exam=exam, paper=paper, date=dt.date(2026, 12, 1 + day), start_time=dt.time(10), end_time=dt.time(12)
+                exam=exam,
+                paper=paper,
+                date=dt.date(2026, 12, 1 + day),
+                start_time=dt.time(9 + 5 * start),
+                end_time=dt.time(11 + 5 * start),
+            )
+        for extra in range(1, args.sessions):  # more papers, each held once
+            other = Paper.objects.create(
+                exam=exam,
+                code=f"P{extra + 1}",
+                name=f"P{extra + 1}",
+                max_marks=100,
+                pass_marks=40,
+                duration_minutes=120,
+                set_count=4,
+            )
+            ExamSession.objects.create(
+                exam=exam,
+                paper=other,
+                date=dt.date(2026, 12, 20 + extra),
+                start_time=dt.time(10),
+                end_time=dt.time(12),
             )
         centers = [
             Center(code=f"C{i:04d}", name=f"Center {i}", city=cities[i % n_cities][0], state=cities[i % n_cities][1])
@@ -185,6 +210,7 @@ def phase_allocate(args):
         "placed": result.placed,
         "unplaced": result.unplaced_count,
         "allocations": result.allocations_created,
+        "per_shift": {label: line["seated"] for label, line in result.per_shift.items()},
         "timings": {k: round(v, 1) for k, v in result.timings.items()},
     }
 
@@ -350,6 +376,8 @@ def run_phase(phase: str, args, data_dir: str, candidates: int, centers: int) ->
         str(centers),
         "--sessions",
         str(args.sessions),
+        "--shifts",
+        str(args.shifts),
         "--admit-cards",
         str(args.admit_cards),
         *([] if args.photos else ["--no-photos"]),
@@ -366,7 +394,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidates", type=int, default=1_000_000)
     parser.add_argument("--centers", type=int, default=1_000)
-    parser.add_argument("--sessions", type=int, default=1, help="sessions of the exam's paper")
+    parser.add_argument("--sessions", type=int, default=1, help="papers: P1, then papers held once after it")
+    parser.add_argument("--shifts", type=int, default=1, help="sessions (shifts) of paper P1: each candidate sits one")
     parser.add_argument("--naive-candidates", type=int, default=10_000)
     parser.add_argument("--admit-cards", type=int, default=500)
     parser.add_argument("--skip-naive", action="store_true")
@@ -397,7 +426,7 @@ def main():
     for r in results:
         notes = {k: v for k, v in r.items() if k not in ("phase", "seconds", "peak_rss_mb")}
         print(f"{r['phase']:<32} {r['seconds']:>9} {r.get('peak_rss_mb', ''):>12}  {notes}")
-    print(f"(candidates={args.candidates}, centers={args.centers}, sessions={args.sessions})")
+    print(f"(candidates={args.candidates}, centers={args.centers}, sessions={args.sessions}, shifts={args.shifts})")
 
 
 if __name__ == "__main__":

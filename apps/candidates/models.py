@@ -51,6 +51,7 @@ PERSONAL_FIELDS = (
     "city",
     "state",
     "preferred_cities",
+    "preferred_shifts",
 )
 
 
@@ -73,6 +74,12 @@ class Candidate(SyncedModel):
     city = models.CharField(max_length=100, blank=True, default="", db_index=True)
     state = models.CharField(max_length=100, blank=True, default="")
     preferred_cities = models.JSONField(default=list, blank=True, help_text="City names, most preferred first.")
+    preferred_shifts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For papers held in several shifts: dates (2026-12-01) or dates and start times "
+        "(2026-12-01 14:00), most preferred first.",
+    )
     photo = models.ImageField(upload_to=photo_upload_to, blank=True, default="")
     signature = models.ImageField(upload_to=signature_upload_to, blank=True, default="")
     center = models.ForeignKey(
@@ -120,6 +127,10 @@ class Candidate(SyncedModel):
             self.preferred_cities = rules.parse_cities(self.preferred_cities or [])
         except ValueError as exc:
             errors["preferred_cities"] = str(exc)
+        try:
+            self.preferred_shifts = rules.parse_shifts(self.preferred_shifts or [])
+        except ValueError as exc:
+            errors["preferred_shifts"] = str(exc)
         if errors:
             raise ValidationError(errors)
 

@@ -246,5 +246,66 @@ def parse_cities(value) -> list[str]:
     return cities
 
 
+MAX_PREFERRED_SHIFTS = 10
+_SHIFT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T]+(\d{1,2})[:.](\d{2})(?::00)?)?$")
+
+
+def parse_shift(value) -> str:
+    """One preferred shift: a date `2026-12-01` (any shift that day) or a date and start
+    time `2026-12-01 14:00` (that shift); a date cell works too. Returns the normal form."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raw = " ".join(text(value).split())
+    match = _SHIFT.match(raw)
+    day = None
+    if match:
+        try:
+            day = dt.date.fromisoformat("{:0>4}-{:0>2}-{:0>2}".format(*match.group(1).split("-")))
+        except ValueError:
+            day = None
+    if day is None:
+        raise ValueError(
+            f"'{raw}' is not a shift: write its date (2026-12-01) or date and start time (2026-12-01 14:00)."
+        )
+    if match.group(2) is None:
+        return day.isoformat()
+    hour, minute = int(match.group(2)), int(match.group(3))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"'{raw}' has no valid start time (HH:MM, 00:00 to 23:59).")
+    return f"{day.isoformat()} {hour:02d}:{minute:02d}"
+
+
+def parse_shifts(value) -> list[str]:
+    """Preferred shifts, most preferred first, separated by `;` or `|` (a JSON list or a
+    list also works): each a date or a date and start time (`parse_shift`)."""
+    if isinstance(value, list | tuple):
+        parts = list(value)
+    elif isinstance(value, dt.date):
+        parts = [value]
+    else:
+        raw = text(value)
+        if not raw:
+            return []
+        if raw.startswith("[") and raw.endswith("]"):
+            raw = raw[1:-1].replace('"', "").replace("'", "")
+            parts = raw.split(",")
+        else:
+            parts = _CITY_SPLIT.split(raw)
+            if len(parts) == 1 and "," in raw:
+                parts = raw.split(",")
+    shifts = []
+    for part in parts:
+        if isinstance(part, str) and not part.strip():
+            continue
+        shift = parse_shift(part)
+        if shift not in shifts:
+            shifts.append(shift)
+    if len(shifts) > MAX_PREFERRED_SHIFTS:
+        raise ValueError(f"At most {MAX_PREFERRED_SHIFTS} preferred shifts (this has {len(shifts)}).")
+    return shifts
+
+
 def status_choices() -> list[str]:
     return [s.value for s in CandidateStatus]

@@ -30,6 +30,12 @@ class CandidateSerializer(serializers.ModelSerializer):
     center_code = serializers.CharField(source="center.code", read_only=True, default=None)
     roll_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     preferred_cities = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=10)
+    preferred_shifts = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        max_length=10,
+        help_text="Dates (2026-12-01) or dates and start times (2026-12-01 14:00), most preferred first.",
+    )
     photo = ImageLinkField(required=False, allow_null=True, url_name="candidate-photo")
     signature = ImageLinkField(required=False, allow_null=True, url_name="candidate-signature")
 

@@ -68,6 +68,20 @@ def _allocation_for(*, user, candidate: Candidate, session: ExamSession) -> Allo
         Allocation.objects.filter(candidate=candidate, session=session).only("id", "center_id", "room_id").first()
     )
     if allocation is None:
+        # A paper held in shifts: the candidate sits one of them, perhaps another one.
+        other = (
+            Allocation.objects.filter(candidate=candidate, session__paper_id=session.paper_id)
+            .select_related("session")
+            .first()
+        )
+        if other is not None:
+            theirs = other.session
+            raise Conflict(
+                "not_allocated",
+                f"Candidate {candidate.roll_number} sits another shift of this paper "
+                f"({theirs.date.isoformat()} {theirs.start_time:%H:%M}), not this session.",
+                extra={"allocated_session": str(theirs.pk)},
+            )
         raise Conflict("not_allocated", f"Candidate {candidate.roll_number} has no seat in this session.")
     if allocation.center_id != user.center_id:
         # Scoping already hides other centers' candidates; this guards a stale allocation.

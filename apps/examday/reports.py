@@ -48,6 +48,7 @@ class SessionBlock:
     paper: str
     start_time: str
     end_time: str
+    shift: str = ""  # "2 of 3" for a paper held in several sessions (shifts); "" when held once
     rooms: list[RoomLine] = field(default_factory=list)
     allocated: int = 0
     present: int = 0
@@ -107,14 +108,24 @@ def center_report(*, center: Center, date: dt.date) -> CenterReport:
         counts = marks.setdefault((session_id, room_id), [0, 0])
         counts[0 if status == AttendanceStatus.PRESENT else 1] += 1
 
+    # Each session's place among its paper's sessions: a paper held in shifts shows "2 of 3".
+    shifts: dict = {}
+    for paper_id, session_id in (
+        ExamSession.objects.filter(paper_id__in={s.paper_id for s in sessions})
+        .order_by("date", "start_time", "id")
+        .values_list("paper_id", "id")
+    ):
+        shifts.setdefault(paper_id, []).append(session_id)
     blocks = []
     for s in sessions:
+        of_paper = shifts.get(s.paper_id, [s.id])
         block = SessionBlock(
             session_id=str(s.id),
             exam=s.exam.code,
             paper=f"{s.paper.code} {s.paper.name}",
             start_time=f"{s.start_time:%H:%M}",
             end_time=f"{s.end_time:%H:%M}",
+            shift=f"{of_paper.index(s.id) + 1} of {len(of_paper)}" if len(of_paper) > 1 else "",
         )
         keys = sorted((k for k in allocated if k[0] == s.id), key=lambda k: rooms[k[1]].code if k[1] in rooms else "")
         for key in keys:
@@ -177,13 +188,14 @@ def report_xlsx(report: CenterReport) -> bytes:
     sheet.write_row(3, 0, headers, bold)
     r = 4
     for block in report.sessions:
+        paper = f"{block.paper} (shift {block.shift})" if block.shift else block.paper
         for line in block.rooms:
             sheet.write_row(
                 r,
                 0,
                 [
                     block.exam,
-                    block.paper,
+                    paper,
                     block.start_time,
                     block.end_time,
                     line.room,
@@ -195,7 +207,7 @@ def report_xlsx(report: CenterReport) -> bytes:
             )
             r += 1
         total = ["", "", "", "", "Total", block.allocated, block.present, block.absent, block.not_marked]
-        sheet.write_row(r, 0, [block.exam, block.paper, block.start_time, block.end_time, *total[4:]], bold)
+        sheet.write_row(r, 0, [block.exam, paper, block.start_time, block.end_time, *total[4:]], bold)
         r += 2
     incidents = book.add_worksheet("Incidents")
     incidents.write_row(0, 0, ["Reported at", "Kind", "Candidate", "Reported by", "Description"], bold)
@@ -231,7 +243,8 @@ def report_pdf(report: CenterReport) -> bytes:
     if not report.sessions:
         line("No sessions at this center on this date.")
     for block in report.sessions:
-        line(f"{block.exam}  {block.paper}  {block.start_time}-{block.end_time}", size=11, bold=True)
+        shift = f"  shift {block.shift}" if block.shift else ""
+        line(f"{block.exam}  {block.paper}  {block.start_time}-{block.end_time}{shift}", size=11, bold=True)
         line("Room          Allocated   Present   Absent   Not marked", bold=True, size=9)
         for r in block.rooms:
             line(f"{r.room:<12}  {r.allocated:>9}   {r.present:>7}   {r.absent:>6}   {r.not_marked:>10}", size=9)

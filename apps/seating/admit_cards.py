@@ -213,7 +213,7 @@ def admit_card_pdf(card: CardData, *, signer: Callable[[bytes], bytes] | None = 
         y = _wrap(pdf, value, left + 38 * mm, y, px - left - 42 * mm, size=10) - 2
     y = min(y, py - sig_h - 12)
 
-    # The schedule: every session of the exam with its room and seat.
+    # The schedule: each of the candidate's sessions (their own shift of a paper in shifts), room and seat.
     pdf.setFont("Helvetica-Bold", 11)
     pdf.drawString(left, y, "Schedule")
     y -= 16

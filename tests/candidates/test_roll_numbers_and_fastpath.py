@@ -62,6 +62,7 @@ def _values(**overrides):
         "city": "Delhi",
         "state": "Delhi",
         "preferred_cities": ["Delhi", "Agra"],
+        "preferred_shifts": ["2026-12-01", "2026-12-02 14:00"],
     }
     data.update(overrides)
     return [data[name] for name in FIELDS]

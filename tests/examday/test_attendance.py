@@ -180,10 +180,12 @@ def test_scan_marks_the_session_being_entered_when_two_are_open(
     import datetime as dt
 
     from apps.seating.allocation import allocation_run
-    from tests.factories import ExamSessionFactory
+    from tests.factories import ExamSessionFactory, PaperFactory
 
+    # A second paper (a second session of the same paper would be a shift: one or the other).
+    second = PaperFactory(exam=session.exam, code="P2")
     afternoon = ExamSessionFactory(
-        exam=session.exam, paper=session.paper, date=session.date, start_time=dt.time(12, 30), end_time=dt.time(14, 0)
+        exam=session.exam, paper=second, date=session.date, start_time=dt.time(12, 30), end_time=dt.time(14, 0)
     )
     allocation_run(exam=session.exam, reset=True)
     candidate = seated["a"][0]

@@ -163,7 +163,7 @@ def test_capacity_caps_rooms_and_venues_limit_centers_and_seats():
 def test_kept_seats_stay_taken_and_the_new_candidates_fill_the_others():
     centers = [("c1", "DEL1", "Delhi", "")]
     rooms = [room("r1", "c1", 2, 2)]
-    kept = [("c1", "r1", 1), ("c1", "r1", 4), ("other-center", "r9", 2)]  # unknown rows are ignored
+    kept = [("c1", "S1", "r1", 1), ("c1", "S1", "r1", 4), ("other-center", "S1", "r9", 2)]  # unknown rows ignored
     seats, result = plan(centers, rooms, [person(i, "Delhi") for i in range(3)], kept=kept)
     assert sorted(s[4] for s in seats.values()) == [2, 3]
     assert result.placed == 2 and result.unplaced_count == 1

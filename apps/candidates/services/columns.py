@@ -28,6 +28,7 @@ _ALIASES = {
     "email": ("emailaddress", "emailid", "mail"),
     "phone": ("phonenumber", "phoneno", "mobile", "mobilenumber", "mobileno", "contactnumber"),
     "preferred_cities": ("citypreferences", "preferredcity", "cities"),
+    "preferred_shifts": ("shiftpreferences", "preferredshift", "shifts", "preferreddates", "preferreddate"),
     "exam_code": ("exam",),
 }
 

@@ -35,6 +35,7 @@ def _cells(values: tuple, exam_code: str) -> list:
     row = dict(zip(FIELDS, values, strict=True))
     row["pwd"] = "Yes" if row["pwd"] else "No"
     row["preferred_cities"] = CITY_SEPARATOR.join(row["preferred_cities"] or [])
+    row["preferred_shifts"] = CITY_SEPARATOR.join(row["preferred_shifts"] or [])
     row["exam_code"] = exam_code
     return [row[name] for name in COLUMNS]
 

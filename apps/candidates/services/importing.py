@@ -102,6 +102,7 @@ _PARSERS = {
     "city": _text_field(_LIMITS["city"]),
     "state": _text_field(_LIMITS["state"]),
     "preferred_cities": rules.parse_cities,
+    "preferred_shifts": rules.parse_shifts,
 }
 
 

@@ -6,13 +6,14 @@ module each, in one transaction:
 
 * `loading`: read the sessions, the centers and rooms that can hold them, the seats kept
   from an earlier run and the candidates to place, as compact tuples;
-* `planning`: choose a center and then a seat and a paper set for each candidate. Pure:
+* `planning`: choose a center, then a shift of every paper held in several sessions, then
+  a seat and a paper set for each candidate. Pure:
   plain data in, choices out, no database, deterministic by seed; the rules are written
   there (and in docs/logistics.md);
 * `writing`: release seats (tombstones), insert the allocations in bulk and mark the
   candidates `allocated`.
 
-Re-runs keep every existing allocation (except those of withdrawn candidates, which are
+Re-runs keep every existing allocation (seat and shift) (except those of withdrawn candidates, which are
 released) and place only `registered` candidates in the seats still free; `reset=True`
 first removes the exam's allocations (leaving tombstones so centers drop them too) and
 returns its candidates to `registered`.
@@ -55,7 +56,8 @@ def allocation_run(
     with transaction.atomic(), writing.big_sqlite_cache(), cyclic_gc_paused():
         if not dry_run:
             writing.lock_exam(exam)
-        centers = loading.centers(sessions)
+        plan = loading.schedule(sessions)
+        centers = loading.centers(sessions, plan)
 
         rerun = False
         if reset and not dry_run:
@@ -73,21 +75,23 @@ def allocation_run(
         result.timings["load"] = time.monotonic() - started
 
         reset_dry = reset and dry_run
+        shifts = bool(plan.papers)
         planning.choose_centers(
             centers,
-            loading.candidates(exam, pwd=True, rerun=rerun, reset_dry=reset_dry),
-            loading.candidates(exam, pwd=False, rerun=rerun, reset_dry=reset_dry),
+            loading.candidates(exam, pwd=True, rerun=rerun, reset_dry=reset_dry, shifts=shifts),
+            loading.candidates(exam, pwd=False, rerun=rerun, reset_dry=reset_dry, shifts=shifts),
             result,
             total=loading.candidate_total(exam, reset_dry=reset_dry),
             progress=progress,
         )
+        planning.assign_shifts(centers, seed, result)
         result.timings["choose_centers"] = time.monotonic() - started - result.timings["load"]
         if dry_run:
             result.seconds = time.monotonic() - started
             return result
-        writing.write_seats(exam, sessions, centers, seed, result, progress)
+        writing.write_seats(exam, sessions, plan, centers, seed, result, progress)
         if rerun:
             seated = result.kept + result.placed
-            result.allocations_created += writing.seat_kept_in_new_sessions(exam, sessions, seated=seated)
+            result.allocations_created += writing.seat_kept_in_new_sessions(exam, sessions, plan, result, seated=seated)
     result.seconds = time.monotonic() - started
     return result

@@ -12,11 +12,13 @@ from apps.candidates.models import Candidate, CandidateStatus
 from apps.centers.models import Center, Room
 from apps.exams.models import Exam, ExamSession, SessionCenter
 from apps.seating.allocation.planning import Center as PlannedCenter
-from apps.seating.allocation.planning import build_centers
+from apps.seating.allocation.planning import Schedule, build_centers
 from apps.seating.models import Allocation
 
 READ_CHUNK = 20_000
 CANDIDATE_COLUMNS = ("id", "roll_number", "city", "preferred_cities")
+# With papers held in shifts the candidates' preferred shifts are read too.
+CANDIDATE_COLUMNS_SHIFTS = (*CANDIDATE_COLUMNS, "preferred_shifts")
 
 
 def exam_sessions(exam: Exam) -> list[ExamSession]:
@@ -24,8 +26,14 @@ def exam_sessions(exam: Exam) -> list[ExamSession]:
     return list(ExamSession.objects.filter(exam=exam).select_related("paper").order_by("date", "start_time"))
 
 
-def centers(sessions: list[ExamSession]) -> list[PlannedCenter]:
-    """The active centers that hold every session, with their rooms (planning.build_centers)."""
+def schedule(sessions: list[ExamSession]) -> Schedule:
+    """The exam's sessions as planning sees them: papers held once, papers held in shifts."""
+    return Schedule.of((s.id, s.paper.code, s.date.isoformat(), f"{s.start_time:%H:%M}") for s in sessions)
+
+
+def centers(sessions: list[ExamSession], plan: Schedule) -> list[PlannedCenter]:
+    """The active centers that can take the exam's candidates, with their rooms and seats
+    per seat group (planning.build_centers)."""
     venues = SessionCenter.objects.filter(session__in=sessions).values_list("session_id", "center_id", "seats")
     rooms = (
         Room.objects.filter(center__is_active=True)
@@ -33,7 +41,7 @@ def centers(sessions: list[ExamSession]) -> list[PlannedCenter]:
         .values_list("id", "center_id", "rows", "columns", "capacity", "floor", "is_accessible")
     )
     active = Center.objects.filter(is_active=True).order_by("code").values_list("id", "code", "city", "state")
-    return build_centers(active, rooms, venues, [s.id for s in sessions])
+    return build_centers(active, rooms, venues, plan)
 
 
 def withdrawn_allocations(exam: Exam):
@@ -51,8 +59,9 @@ def candidates_with_seats(allocations) -> int:
 
 
 def seats(allocations) -> Iterator[tuple]:
-    """(center_id, room_id, seat_number) of `allocations`."""
-    return allocations.values_list("center_id", "room_id", "seat_number").iterator(chunk_size=READ_CHUNK)
+    """(center_id, session_id, room_id, seat_number) of `allocations`."""
+    rows = allocations.values_list("center_id", "session_id", "room_id", "seat_number")
+    return rows.iterator(chunk_size=READ_CHUNK)
 
 
 def candidate_total(exam: Exam, *, reset_dry: bool) -> int:
@@ -63,10 +72,10 @@ def candidate_total(exam: Exam, *, reset_dry: bool) -> int:
     return Candidate.objects.filter(exam=exam, status__in=statuses).count()
 
 
-def candidates(exam: Exam, *, pwd: bool, rerun: bool, reset_dry: bool) -> Iterator[tuple]:
-    """The candidates to place, (id, roll_number, city, preferred_cities) in roll-number
-    order: `registered` ones without a seat; for the dry run of a reset, the `allocated`
-    ones too (as they would be after the reset)."""
+def candidates(exam: Exam, *, pwd: bool, rerun: bool, reset_dry: bool, shifts: bool = False) -> Iterator[tuple]:
+    """The candidates to place, (id, roll_number, city, preferred_cities[, preferred_shifts
+    when `shifts`]) in roll-number order: `registered` ones without a seat; for the dry run
+    of a reset, the `allocated` ones too (as they would be after the reset)."""
     if reset_dry:
         statuses = [CandidateStatus.REGISTERED, CandidateStatus.ALLOCATED]
         qs = Candidate.objects.filter(exam=exam, status__in=statuses, pwd=pwd)
@@ -74,18 +83,26 @@ def candidates(exam: Exam, *, pwd: bool, rerun: bool, reset_dry: bool) -> Iterat
         qs = Candidate.objects.filter(exam=exam, status=CandidateStatus.REGISTERED, pwd=pwd)
         if rerun:  # a registered candidate that somehow kept a seat is not seated twice
             qs = qs.exclude(Exists(Allocation.objects.filter(candidate=OuterRef("pk"))))
-    yield from qs.order_by("roll_number").values_list(*CANDIDATE_COLUMNS).iterator(chunk_size=READ_CHUNK)
+    columns = CANDIDATE_COLUMNS_SHIFTS if shifts else CANDIDATE_COLUMNS
+    yield from qs.order_by("roll_number").values_list(*columns).iterator(chunk_size=READ_CHUNK)
 
 
 def seated_in_session(session: ExamSession) -> int:
     return Allocation.objects.filter(session=session).count()
 
 
-def seats_missing_session(exam: Exam, session: ExamSession) -> Iterator[tuple]:
+def seated_in_any(session_ids: list) -> int:
+    return Allocation.objects.filter(session_id__in=session_ids).count()
+
+
+def seats_missing_session(exam: Exam, session: ExamSession, common: list) -> Iterator[tuple]:
     """The seats of allocated candidates who have none in `session` (added after they
-    were seated): (candidate_id, center_id, room_id, row, column, seat_number), one per
-    candidate."""
-    with_seats = Allocation.objects.filter(exam=exam, candidate__status=CandidateStatus.ALLOCATED)
+    were seated), taken from their seat in the papers held once (`common`, the sessions
+    that share one seat): (candidate_id, center_id, room_id, row, column, seat_number),
+    one per candidate."""
+    with_seats = Allocation.objects.filter(
+        exam=exam, candidate__status=CandidateStatus.ALLOCATED, session_id__in=[s for s in common if s != session.id]
+    )
     missing = with_seats.exclude(candidate__allocations__session=session)
     rows = missing.order_by("candidate_id").values_list(
         "candidate_id", "center_id", "room_id", "row", "column", "seat_number"

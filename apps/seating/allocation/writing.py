@@ -19,7 +19,15 @@ from apps.core.models import Tombstone
 from apps.core.stamping import NEW_ROW_FIELDS, TOMBSTONE_FIELDS, new_row_stamps, stamp_update, tombstone_rows
 from apps.exams.models import Exam, ExamSession
 from apps.seating.allocation import loading
-from apps.seating.allocation.planning import AllocationReport, Center, paper_set_letter, seat_candidates
+from apps.seating.allocation.planning import (
+    COMMON,
+    AllocationReport,
+    Center,
+    Schedule,
+    paper_set_letter,
+    seat_candidates,
+    seat_groups,
+)
 from apps.seating.models import Allocation
 from utils.progress import ProgressCallback, report
 
@@ -85,18 +93,23 @@ def drop_allocations(allocations) -> None:
 def write_seats(
     exam: Exam,
     sessions: list[ExamSession],
+    plan: Schedule,
     centers: list[Center],
     seed: int,
     result: AllocationReport,
     progress: ProgressCallback | None,
 ) -> None:
-    """Seat the candidates planning chose for each center (planning.seat_candidates), one
-    allocation per session, and mark them `allocated` at their center."""
+    """Seat the candidates planning chose for each center (planning.seat_candidates): one
+    allocation per session of the papers held once (the same seat in each) and one in the
+    shift of each paper in shifts that assign_shifts chose; mark them `allocated` at their
+    center."""
     started = time.monotonic()
     now = timezone.now()
     stamps = new_row_stamps(now=now)
-    session_info = [(s.id, s.paper.set_count) for s in sessions]
-    total_rows = result.placed * len(sessions)
+    set_counts = {s.id: s.paper.set_count for s in sessions}
+    group_sessions = {COMMON: [(s, set_counts[s]) for s in plan.common]}
+    group_sessions.update({s: [(s, set_counts[s])] for s in plan.shift_ids()})
+    total_rows = result.placed * (len(plan.common) + len(plan.papers))
     batch: list[tuple] = []
     written = 0
 
@@ -109,25 +122,28 @@ def write_seats(
     for center in centers:
         if not center.members:
             continue
-        for candidate_id, room_id, row, column, seat in seat_candidates(center, seed):
-            for session_id, set_count in session_info:
-                batch.append(
-                    (
-                        *next(stamps),
-                        candidate_id,
-                        exam.id,
-                        session_id,
-                        center.id,
-                        room_id,
-                        row,
-                        column,
-                        seat,
-                        paper_set_letter(row, column, set_count),
+        for group, members in seat_groups(center):
+            session_info = group_sessions[group]
+            for candidate_id, room_id, row, column, seat in seat_candidates(center, seed, group, members):
+                for session_id, set_count in session_info:
+                    batch.append(
+                        (
+                            *next(stamps),
+                            candidate_id,
+                            exam.id,
+                            session_id,
+                            center.id,
+                            room_id,
+                            row,
+                            column,
+                            seat,
+                            paper_set_letter(row, column, set_count),
+                        )
                     )
-                )
-            if len(batch) >= WRITE_BATCH:
-                flush()
+                if len(batch) >= WRITE_BATCH:
+                    flush()
         center.members = []  # free memory as we go
+        center.shift_members = {}
     flush()
     result.allocations_created = written
     inserted = time.monotonic()
@@ -143,18 +159,26 @@ def write_seats(
     result.timings["update_candidates"] = time.monotonic() - inserted
 
 
-def seat_kept_in_new_sessions(exam: Exam, sessions: list[ExamSession], *, seated: int) -> int:
-    """Give candidates who kept their seats a seat in sessions added since: the same room
-    and seat as their other sessions (that seat is theirs in every session), with the
-    new paper's set. Returns the number of allocations written."""
+def seat_kept_in_new_sessions(
+    exam: Exam, sessions: list[ExamSession], plan: Schedule, result: AllocationReport, *, seated: int
+) -> int:
+    """Give candidates who kept their seats a seat in sessions added since. A session of a
+    paper held once: the same room and seat as their other sessions of papers held once
+    (that seat is theirs in all of them), with the new paper's set. Candidates without such
+    a seat (they sat only shifts so far), and a paper in shifts none of whose shifts they
+    have, cannot be seated on the kept plan: the report warns and `--reset` redoes it.
+    Returns the number of allocations written."""
     stamps = new_row_stamps()
     written = 0
-    for session in sessions:
+    by_id = {s.id: s for s in sessions}
+    for session_id in plan.common:
+        session = by_id[session_id]
         if loading.seated_in_session(session) >= seated:
             continue  # the usual case: every seated candidate has this session (an index count)
         set_count = session.paper.set_count
         batch = []
-        for candidate_id, center_id, room_id, row, column, seat in loading.seats_missing_session(exam, session):
+        rows = loading.seats_missing_session(exam, session, plan.common)
+        for candidate_id, center_id, room_id, row, column, seat in rows:
             letter = paper_set_letter(row, column, set_count)
             batch.append(
                 (*next(stamps), candidate_id, exam.id, session.id, center_id, room_id, row, column, seat, letter)
@@ -163,4 +187,17 @@ def seat_kept_in_new_sessions(exam: Exam, sessions: list[ExamSession], *, seated
                 written += bulk_insert(Allocation, ALLOCATION_FIELDS, batch)
                 batch = []
         written += bulk_insert(Allocation, ALLOCATION_FIELDS, batch)
+        missing = seated - loading.seated_in_session(session)
+        if missing > 0:
+            result.warnings.append(
+                f"{missing} seated candidates have no seat in {plan.labels[session_id]} (they have no seat in a "
+                "paper held once to keep); run with --reset to seat everyone again."
+            )
+    for paper, shifts in plan.papers:
+        missing = seated - loading.seated_in_any(shifts)
+        if missing > 0:
+            result.warnings.append(
+                f"{missing} seated candidates have no shift of paper {paper} (added after they were seated); "
+                "run with --reset to seat everyone again."
+            )
     return written

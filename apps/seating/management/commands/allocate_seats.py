@@ -46,6 +46,20 @@ class Command(BaseCommand):
                 f"({result.allocations_created} seats written, {result.kept} kept) in {result.seconds:.1f} s."
             )
         )
+        for label, line in result.per_shift.items():
+            self.stdout.write(
+                f"  shift {label}: {line['placed']} placed, {line['seated']} seated of {line['seats']} seats "
+                f"({line['free']} free)"
+            )
+        if result.wishes_honoured or result.wishes_missed_count:
+            self.stdout.write(
+                f"Preferred shifts: {result.wishes_honoured} honoured, {result.wishes_missed_count} not honoured."
+            )
+            if verbosity >= 2:
+                for item in result.wishes_missed:
+                    self.stdout.write(f"  {item.roll_number}: {item.reason} (given {item.given or '-'})")
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(warning))
         if result.unplaced_count:
             self.stdout.write(self.style.WARNING(f"{result.unplaced_count} could not be placed:"))
             for reason, count in result.unplaced_reasons.most_common():
