@@ -8,6 +8,8 @@ among those the user may see, so naming another setter's subject is a 400 on `su
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -26,6 +28,7 @@ from apps.questions.models import (
 User = get_user_model()
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class ScopedSubjectField(serializers.Field):
     """A subject by code (PHY) or id, among the subjects the requesting user may see."""
 
@@ -48,11 +51,13 @@ class ScopedSubjectField(serializers.Field):
         return str(value.pk)
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class ScopedPassageField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return scope_for(self.context["request"].user, Passage.objects.all())
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class UserNameField(serializers.RelatedField):
     def to_representation(self, value):
         return value.username
