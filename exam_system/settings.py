@@ -410,6 +410,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = _env(env.int, "MAX_IMAGE_UPLOAD_BYTES", 2 * 1024 * 1024)
 MAX_IMAGE_PIXELS = _env(env.int, "MAX_IMAGE_PIXELS", 4000 * 4000)
+# Figures attached to bank questions (apps/questions/bank): checked by content like photos.
+MAX_QUESTION_IMAGE_BYTES = _env(env.int, "MAX_QUESTION_IMAGE_BYTES", 1024 * 1024)
 MAX_IMPORT_UPLOAD_BYTES = _env(env.int, "MAX_IMPORT_UPLOAD_BYTES", 200 * 1024 * 1024)
 # Largest sync package accepted by POST /api/sync/import/ (a center with photos is big).
 MAX_SYNC_UPLOAD_BYTES = _env(env.int, "MAX_SYNC_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)

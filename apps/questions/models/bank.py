@@ -202,6 +202,8 @@ class QuestionImage(models.Model):
     caption = models.CharField(max_length=300, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Removed from the working copy but kept: an approved version lists it and still prints it.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
