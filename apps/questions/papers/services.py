@@ -206,13 +206,14 @@ def build_from_blueprint(*, user, paper: QuestionPaper) -> list[PaperQuestion]:
     return _write_questions(paper, result.questions)
 
 
-def _resolve_picks(user, question_ids) -> list[Question]:
+def _resolve_picks(user, question_ids) -> tuple[dict[int, Question], dict[str, list[str]]]:
+    """The listed questions by list index, and the errors of those that cannot be used."""
     if not isinstance(question_ids, list | tuple) or not question_ids:
         raise ValidationError({"question_ids": ["Give a list of question ids (or bank numbers)."]})
     if len(question_ids) > MAX_PICK:
         raise ValidationError({"question_ids": [f"At most {MAX_PICK} at a time."]})
     visible = scope_for(user, Question.objects.select_related("approved_version"))
-    found, errors, seen = [], {}, set()
+    found, errors, seen = {}, {}, set()
     for index, value in enumerate(question_ids):
         where = f"question_ids[{index}]"
         try:
@@ -225,11 +226,10 @@ def _resolve_picks(user, question_ids) -> list[Question]:
             errors[where] = [f"Q{question.number} is listed twice."]
         elif question.approved_version_id is None or question.status == QuestionStatus.RETIRED:
             errors[where] = [f"Q{question.number} is not approved (or is retired)."]
+        else:
+            found[index] = question
         seen.add(question.pk)
-        found.append(question)
-    if errors:
-        raise ValidationError(errors)
-    return found
+    return found, errors
 
 
 @transaction.atomic
@@ -246,13 +246,12 @@ def pick_questions(
     paper = _locked_draft(paper)
     if isinstance(section, bool) or not isinstance(section, int) or not 0 <= section < MAX_SECTIONS:
         raise ValidationError({"section": [f"A section index from 0 to {MAX_SECTIONS - 1}."]})
-    picks = _resolve_picks(user, question_ids)
+    picks, errors = _resolve_picks(user, question_ids)
     entries = _current(paper)
     present = {e.question_id for e in entries}
     elsewhere = building.used_elsewhere(paper)
     passage_sections = {e.passage_id: e.section for e in entries if e.passage_id is not None}
-    errors = {}
-    for index, question in enumerate(picks):
+    for index, question in picks.items():
         where = f"question_ids[{index}]"
         passage_id = question.approved_version.passage_id
         if question.pk in present:
@@ -269,7 +268,7 @@ def pick_questions(
         or next((e.section_title for e in entries if e.section == section), "")
         or f"Section {section + 1}"
     )
-    for question in picks:
+    for question in picks.values():
         entries.append(Drawn(question.pk, question.approved_version_id, question.approved_version.passage_id,
                              section, title, None, None))  # fmt: skip
     return _write_questions(paper, entries)
