@@ -8,6 +8,7 @@ stay in the run they are in (so "(क)" is one Devanagari run, shaped as one wor
 Devanagari runs are shaped by HarfBuzz (reportlab's `shaping`, with uharfbuzz).
 """
 
+import itertools
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -87,7 +88,7 @@ def script_runs(text: str) -> list[tuple[str, str]]:
         runs.append(["latn", pending])
     # A word that changes script ("200a" after Devanagari) would be shaped whole with the
     # first run's font, which lacks the other's letters: split it with a hair space.
-    for before, after in zip(runs, runs[1:]):
+    for before, after in itertools.pairwise(runs):
         if not before[1][-1].isspace() and not after[1][0].isspace():
             if before[0] == "latn":
                 before[1] += WORD_SPLIT

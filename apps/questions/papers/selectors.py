@@ -11,7 +11,7 @@ from apps.questions.models import PaperQuestion, PaperSet, QuestionPaper, SetQue
 
 
 def paper_list() -> QuerySet[QuestionPaper]:
-    return QuestionPaper.objects.select_related("session__paper__exam").annotate(
+    return QuestionPaper.objects.select_related("session__exam", "session__paper").annotate(
         question_count=Count("questions", distinct=True), set_count_built=Count("sets", distinct=True)
     )
 
