@@ -50,7 +50,8 @@ class Draw:
 
 
 def eligible(subject_code: str, topic: str = "", difficulty: str | None = None):
-    """Approved, not retired questions of a rule, as (id, version id, passage id) rows."""
+    """Approved, not retired questions of a rule, as (bank number, passage id) rows in number
+    order: integers, cheap to load by the hundred thousand (ids are fetched for the drawn few)."""
     rows = Question.objects.filter(subject__code=subject_code, approved_version__isnull=False).exclude(
         status=QuestionStatus.RETIRED
     )
@@ -58,13 +59,14 @@ def eligible(subject_code: str, topic: str = "", difficulty: str | None = None):
         rows = rows.filter(Q(approved_version__topic=topic) | Q(approved_version__topic__startswith=f"{topic}/"))
     if difficulty:
         rows = rows.filter(approved_version__difficulty=difficulty)
-    return rows.order_by("number").values_list("id", "approved_version_id", "approved_version__passage_id")
+    return rows.order_by("number").values_list("number", "approved_version__passage_id")
 
 
-def used_elsewhere(paper: QuestionPaper) -> set:
-    """Questions already in the papers of the other sessions of the same exam paper (shift)."""
+def used_elsewhere(paper: QuestionPaper, field: str = "question_id") -> set:
+    """Questions (ids, or bank numbers with `field="question__number"`) already in the papers
+    of the other sessions of the same exam paper (the other shifts)."""
     rows = PaperQuestion.objects.filter(paper__session__paper_id=paper.session.paper_id).exclude(paper=paper)
-    return set(rows.values_list("question_id", flat=True))
+    return set(rows.values_list(field, flat=True))
 
 
 def _units(rows, excluded: set, used_passages: set) -> tuple[list[list[tuple]], int]:
@@ -72,8 +74,8 @@ def _units(rows, excluded: set, used_passages: set) -> tuple[list[list[tuple]], 
     units: list[list[tuple]] = []
     by_passage: dict = {}
     for row in rows:
-        question_id, _, passage_id = row
-        if question_id in excluded:
+        number, passage_id = row
+        if number in excluded:
             continue
         if passage_id is None:
             units.append([row])
@@ -85,19 +87,28 @@ def _units(rows, excluded: set, used_passages: set) -> tuple[list[list[tuple]], 
     return units, sum(len(u) for u in units)
 
 
+def _shuffled(units: list, rng: random.Random):
+    """`units` in a random order, lazily (Fisher-Yates one step at a time): a draw of 200
+    from 100,000 shuffles only as far as it reads."""
+    for i in range(len(units)):
+        j = rng.randrange(i, len(units))
+        units[i], units[j] = units[j], units[i]
+        yield units[i]
+
+
 def draw(paper: QuestionPaper, blueprint: list[dict]) -> Draw:
     """The questions `blueprint` draws for `paper` (nothing is written)."""
     result = Draw()
-    excluded = used_elsewhere(paper)
+    excluded = used_elsewhere(paper, "question__number")
     used_passages: set = set()
+    picked: list[tuple] = []  # (number, passage id, section, title, marks, negative marks)
     for s, section in enumerate(blueprint):
         for r, rule in enumerate(section["rules"]):
             rows = eligible(rule["subject"], rule["topic"], rule["difficulty"])
             units, available = _units(rows, excluded, used_passages)
             rng = random.Random(f"{paper.seed}:{s}:{r}")
-            rng.shuffle(units)
             wanted, taken = rule["count"], []
-            for unit in units:
+            for unit in _shuffled(units, rng):
                 if len(taken) + len(unit) <= wanted:
                     taken.extend(unit)
                     if len(taken) == wanted:
@@ -106,21 +117,20 @@ def draw(paper: QuestionPaper, blueprint: list[dict]) -> Draw:
                 blocked = available >= wanted
                 result.shortfalls.append(Shortfall(rule_label(section, s, r), wanted, available, blocked))
                 continue
-            for question_id, version_id, passage_id in taken:
-                excluded.add(question_id)
+            for number, passage_id in taken:
+                excluded.add(number)
                 if passage_id is not None:
                     used_passages.add(passage_id)
-                result.questions.append(
-                    Drawn(
-                        question_id,
-                        version_id,
-                        passage_id,
-                        s,
-                        section["title"],
-                        rule["marks"],
-                        rule["negative_marks"],
-                    )
-                )
+                picked.append((number, passage_id, s, section["title"], rule["marks"], rule["negative_marks"]))
+    if result.shortfalls:
+        return result
+    drawn = [p[0] for p in picked]
+    ids = {
+        n: (pk, v)
+        for n, pk, v in Question.objects.filter(number__in=drawn).values_list("number", "id", "approved_version_id")
+    }
+    for number, passage_id, s, title, marks, negative in picked:
+        result.questions.append(Drawn(*ids[number], passage_id, s, title, marks, negative))
     return result
 
 
