@@ -1,6 +1,7 @@
 """API shapes of question papers. The paper's content checks (blueprint, languages...) are
 the services'; these serializers only carry the values."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.exams.models import ExamSession
@@ -46,6 +47,9 @@ class QuestionPaperSerializer(serializers.ModelSerializer):
     session_start = serializers.TimeField(source="session.start_time", read_only=True)
     set_count = serializers.IntegerField(source="session.paper.set_count", read_only=True)
     question_count = serializers.IntegerField(read_only=True)
+    # A plain string in the schema: "draft" or "final" (an enum would collide with the other
+    # apps' "status" enums in the OpenAPI names).
+    status = serializers.CharField(read_only=True, help_text="draft or final")
     sets_built = serializers.IntegerField(source="set_count_built", read_only=True)
     blueprint = serializers.JSONField(required=False)
     languages = serializers.JSONField(required=False)
@@ -87,6 +91,7 @@ class QuestionPaperDetailSerializer(QuestionPaperSerializer):
     class Meta(QuestionPaperSerializer.Meta):
         fields = (*QuestionPaperSerializer.Meta.fields, "questions")
 
+    @extend_schema_field(PaperQuestionSerializer(many=True))
     def get_questions(self, paper):
         rows = paper.questions.select_related("question__subject", "version").order_by("position")
         return PaperQuestionSerializer(rows, many=True).data
