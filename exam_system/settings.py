@@ -400,6 +400,18 @@ CANDIDATE_CATEGORIES = _env(env.list, "CANDIDATE_CATEGORIES", ["GEN", "OBC", "SC
 # Attendance can be marked from this many minutes before a session starts until it ends.
 ATTENDANCE_OPEN_MINUTES_BEFORE = _env(env.int, "ATTENDANCE_OPEN_MINUTES_BEFORE", 60)
 
+# --- Question papers (docs/questions.md, release) -------------------------------------------
+# The master key of this node's question documents: from the environment, or made on the
+# first start in DATA_DIR/keys/question_master_key (like SECRET_KEY; never in backups). At HQ
+# it encrypts every set document's key and derives the release codes: keep a copy.
+QUESTION_MASTER_KEY = _signing_key("QUESTION_MASTER_KEY", "question_master_key")
+# A release is refused earlier than this many minutes before the session starts (a guard
+# against mistakes; the code is the security boundary).
+QUESTION_RELEASE_LEAD_MINUTES = _env(env.int, "QUESTION_RELEASE_LEAD_MINUTES", 60)
+# This many wrong codes within the window lock a session's release at a center for the window.
+QUESTION_RELEASE_MAX_FAILURES = _env(env.int, "QUESTION_RELEASE_MAX_FAILURES", 5)
+QUESTION_RELEASE_LOCK_MINUTES = _env(env.int, "QUESTION_RELEASE_LOCK_MINUTES", 15)
+
 # --- Uploads and files ----------------------------------------------------------------
 MEDIA_ROOT = Path(_env(env.str, "MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -413,6 +425,8 @@ MAX_IMAGE_PIXELS = _env(env.int, "MAX_IMAGE_PIXELS", 4000 * 4000)
 # Figures attached to bank questions (apps/questions/bank): checked by content like photos.
 MAX_QUESTION_IMAGE_BYTES = _env(env.int, "MAX_QUESTION_IMAGE_BYTES", 1024 * 1024)
 MAX_IMPORT_UPLOAD_BYTES = _env(env.int, "MAX_IMPORT_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Question-paper documents uploaded by HQ (PDF or DOCX), stored encrypted.
+MAX_PAPER_DOCUMENT_BYTES = _env(env.int, "MAX_PAPER_DOCUMENT_BYTES", 50 * 1024 * 1024)
 # Largest sync package accepted by POST /api/sync/import/ (a center with photos is big).
 MAX_SYNC_UPLOAD_BYTES = _env(env.int, "MAX_SYNC_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 # What an uploaded spreadsheet or package may unpack to, checked before it is read

@@ -75,7 +75,7 @@ def test_unset_keys_are_made_on_the_first_start_and_kept_private(tmp_path, debug
     first = load_settings(tmp_path, KEYS_CODE, DEBUG=debug)
     assert first.returncode == 0, first.stderr
     keys = tmp_path / "keys"
-    files = {name: keys / name for name in ("secret_key", "jwt_secret_key")}
+    files = {name: keys / name for name in ("secret_key", "jwt_secret_key", "question_master_key")}
     assert stat.S_IMODE(keys.stat().st_mode) == 0o700
     for path in files.values():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -89,7 +89,11 @@ def test_unset_keys_are_made_on_the_first_start_and_kept_private(tmp_path, debug
     # The next start (migrate, runserver, the seed...) reads the same keys.
     again = load_settings(tmp_path, KEYS_CODE, DEBUG=debug)
     assert again.stdout == first.stdout
-    assert sorted(p.name for p in keys.iterdir()) == ["jwt_secret_key", "secret_key"]  # no temporary left
+    assert sorted(p.name for p in keys.iterdir()) == [
+        "jwt_secret_key",
+        "question_master_key",
+        "secret_key",
+    ]  # no temporary left
 
 
 def test_processes_starting_at_once_agree_on_the_keys(tmp_path):
@@ -100,7 +104,11 @@ def test_processes_starting_at_once_agree_on_the_keys(tmp_path):
     ]
     outputs = {start.communicate(timeout=60)[0] for start in starts}
     assert len(outputs) == 1
-    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["jwt_secret_key", "secret_key"]
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == [
+        "jwt_secret_key",
+        "question_master_key",
+        "secret_key",
+    ]
 
 
 def test_explicit_keys_win_over_stored_ones(tmp_path):

@@ -65,7 +65,10 @@ def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         _rollback()
         body = {"code": exc.code, "detail": exc.message, **exc.extra}
-        return Response(body, status=exc.status_code)
+        response = Response(body, status=exc.status_code)
+        if getattr(exc, "retry_after", None):  # a lock or limit that lifts by itself
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return Response(

@@ -29,6 +29,7 @@ from apps.questions.models import (
 from apps.questions.papers import building
 from apps.questions.papers.blueprints import MAX_SECTIONS, clean_blueprint
 from apps.questions.papers.building import Drawn
+from apps.questions.papers.sealing import seal_paper
 from apps.questions.papers.sets import MasterItem, set_layout, set_letters
 from utils.exceptions import ApplicationError, Conflict
 
@@ -360,8 +361,9 @@ def _finalise_problems(paper: QuestionPaper) -> list[str]:
 @transaction.atomic
 def finalise_paper(*, user, paper: QuestionPaper) -> QuestionPaper:
     """Make the paper final (admins only): it needs its sets built and every question still
-    approved (and in every print language). A final paper is immutable: every write above
-    refuses it with 409."""
+    approved (and in every print language). Each set's PDF is then stored encrypted
+    (`sealing.seal_paper`): those documents are what the centers receive. A final paper is
+    immutable: every write above refuses it with 409."""
     if getattr(user, "role", None) != Role.ADMIN:
         raise _forbidden("Only an admin may finalise a question paper.")
     paper = _locked_draft(paper)
@@ -372,4 +374,6 @@ def finalise_paper(*, user, paper: QuestionPaper) -> QuestionPaper:
     paper.finalised_by = user
     paper.finalised_at = timezone.now()
     paper.save(update_fields=["status", "finalised_by", "finalised_at", "updated_at"])
+    # The sets printed and stored encrypted, in this transaction: final means sealed.
+    seal_paper(user=user, paper=paper)
     return paper
