@@ -122,13 +122,15 @@ def _items(file_format: str, handle, source, file_name: str):
     return xlsx.parse(handle, name=file_name)
 
 
-def _errors(exc: ValidationError, file_format: str) -> tuple[str, str]:
-    """(field, reason) of a clean_content error, fields named as the format names them."""
+def _errors(exc: ValidationError, item: ParsedItem, file_format: str) -> tuple[str, str]:
+    """(field, reason) of a clean_content error, fields named as the format names them
+    (the template's columns, `Row 9, column option_b: ...`)."""
     parts, first = [], ""
     for name, messages in exc.message_dict.items():
         shown = xlsx.column_for(name) if file_format == XLSX else name
         first = first or shown
-        parts.append(f"{shown}: {' '.join(messages)}")
+        where = f"Row {item.line}, column {shown}" if file_format == XLSX else shown
+        parts.append(f"{where}: {' '.join(messages)}")
     return first, "; ".join(parts)
 
 
@@ -243,7 +245,7 @@ def _run(items, result: ImportReport, resolver: SubjectResolver, user, progress,
 def _prepare(item: ParsedItem, result: ImportReport, resolver, user) -> tuple[Question, list] | None:
     content = item.content
     if result.format == XLSX:
-        subject, problem = resolver.resolve(item.name or None, what="subject")
+        subject, problem = resolver.resolve(item.subject or None, what="subject")
         topic = content.get("topic", "")
     else:
         parts = category_parts(item.category or "")
@@ -255,7 +257,7 @@ def _prepare(item: ParsedItem, result: ImportReport, resolver, user) -> tuple[Qu
     try:
         cleaned = clean_content(content)
     except ValidationError as exc:
-        field_name, reason = _errors(exc, result.format)
+        field_name, reason = _errors(exc, item, result.format)
         result.skip(item, reason, field_name)
         return None
     images = []

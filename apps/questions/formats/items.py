@@ -41,7 +41,7 @@ class ParsedItem:
     reason: str = ""
     field: str = ""  # the content field (or sheet column) the reason is about, when known
     attachments: list[Attachment] = dataclasses.field(default_factory=list)
-    subject_from_file: bool = True  # xlsx: the subject column, never overridden by a topic path
+    subject: str = ""  # xlsx: the subject column (the other formats name it in `category`)
 
     @property
     def skipped(self) -> bool:

@@ -253,9 +253,7 @@ def _row(position: int, row: int, values: dict[tuple[str, str], str]) -> ParsedI
                 return skipped("marking_scheme", f"{part.strip()!r} is not 'part: marks: description'.")
             scheme.append({"part": match.group(1), "marks": match.group(2), "description": match.group(3) or ""})
         content["marking_scheme"] = scheme
-    return ParsedItem(
-        position=position, line=row, content=content, category=None, name=get("subject"), subject_from_file=True
-    )
+    return ParsedItem(position=position, line=row, content=content, subject=get("subject"))
 
 
 def _numeric(answer: str) -> dict | None:
