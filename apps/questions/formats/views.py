@@ -29,6 +29,7 @@ from apps.questions.formats.exporting import (
 from apps.questions.formats.importing import IMPORT_ROLES, import_questions
 from apps.questions.formats.items import FORMATS
 from utils.exceptions import ApplicationError
+from utils.spreadsheets import XLSX_CONTENT_TYPE
 
 TEMPLATE_FILENAME = "question-template.xlsx"
 
@@ -140,9 +141,9 @@ class QuestionExportView(_FormatsView):
 class QuestionTemplateView(_FormatsView):
     """The empty xlsx template with one filled example row (and a sheet explaining the columns)."""
 
-    @extend_schema(responses={(200, xlsx.XLSX_CONTENT_TYPE): bytes})
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): bytes})
     def get(self, request):
         buffer = io.BytesIO()
         xlsx.write_template(buffer)
         buffer.seek(0)
-        return FileResponse(buffer, as_attachment=True, filename=TEMPLATE_FILENAME, content_type=xlsx.XLSX_CONTENT_TYPE)
+        return FileResponse(buffer, as_attachment=True, filename=TEMPLATE_FILENAME, content_type=XLSX_CONTENT_TYPE)
