@@ -396,6 +396,14 @@ for _name in ("JOBS_ASYNC_THRESHOLD", "JOBS_HEARTBEAT_TIMEOUT", "JOBS_RETENTION_
 # --- Candidates ------------------------------------------------------------------------
 CANDIDATE_CATEGORIES = _env(env.list, "CANDIDATE_CATEGORIES", ["GEN", "OBC", "SC", "ST", "EWS"])
 
+# --- Question bank formats (docs/questions/formats.md) ----------------------------------
+# Largest question file POST /api/questions/import/ and import_questions accept.
+QUESTION_IMPORT_MAX_BYTES = _env(env.int, "QUESTION_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Above this size an API import runs as a background job (202); below, the answer is the report.
+QUESTION_IMPORT_ASYNC_BYTES = _env(env.int, "QUESTION_IMPORT_ASYNC_BYTES", 1024 * 1024)
+# Above this many questions an API export runs as a background job (202).
+QUESTION_EXPORT_ASYNC_QUESTIONS = _env(env.int, "QUESTION_EXPORT_ASYNC_QUESTIONS", 2000)
+
 # --- Exam logistics --------------------------------------------------------------------
 # Attendance can be marked from this many minutes before a session starts until it ends.
 ATTENDANCE_OPEN_MINUTES_BEFORE = _env(env.int, "ATTENDANCE_OPEN_MINUTES_BEFORE", 60)
