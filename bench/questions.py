@@ -7,13 +7,13 @@ Each step runs in its own process on one fresh SQLite database in a temporary DA
 
 * bank:   --bank approved questions (bilingual, four options, topics and difficulties, one
           in 20 with a passage) and their frozen versions, written with bulk_create
-* import: the formats' `import_questions` on a Moodle XML file (left for the lead to wire:
-          `step_import` below is the one function to fill in)
+* import: `import_questions` on a generated --import-count-question Moodle XML file, next to
+          the obvious alternative (the bank's `create_question` once per question, 1,000 of them)
 * draw:   a --questions-question paper from a two-section blueprint (`build_from_blueprint`)
 * sets:   `build_sets` (--sets sets: the exam paper's set_count)
 * pdf:    `render_set_pdf` of each set, timed one by one
 
-Targets (docs/benchmarks.md): draw < 1 s, a 200-question set PDF < 3 s.
+Targets (docs/benchmarks.md): import >= 1,000 questions/s, draw < 1 s, a 200-question set PDF < 3 s.
 """
 
 import argparse
@@ -129,15 +129,97 @@ def step_bank(args) -> dict:
     }
 
 
-def step_import(args) -> dict | None:
-    """Import a 10,000-question Moodle XML (the formats engineer's `import_questions`).
+def write_moodle_xml(path: Path, count: int) -> None:
+    """A Moodle XML file of `count` questions as Moodle writes them: HTML text in CDATA, a
+    category every 500 questions, single choice (one in two), true/false and numerical."""
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n')
+        for i in range(count):
+            if i % 500 == 0:
+                out.write(
+                    '<question type="category"><category><text>$course$/top/Physics/Imported '
+                    f"{i // 500}</text></category></question>\n"
+                )
+            kind = i % 4
+            if kind < 2:
+                answers = "".join(
+                    f'<answer fraction="{100 if j == i % 4 else -25}" format="html"><text><![CDATA[<p>Option {j} '
+                    f"of question {i}</p>]]></text></answer>"
+                    for j in range(4)
+                )
+                out.write(
+                    f'<question type="multichoice"><name><text>Q{i}</text></name><questiontext format="html">'
+                    f"<text><![CDATA[<p>Question {i}: which of these is <strong>right</strong>? A stem as long "
+                    f"as real ones, with H<sub>2</sub>O.</p>]]></text></questiontext><defaultgrade>4</defaultgrade>"
+                    f"<single>true</single>{answers}</question>\n"
+                )
+            elif kind == 2:
+                out.write(
+                    f'<question type="truefalse"><name><text>Q{i}</text></name><questiontext format="html"><text>'
+                    f"<![CDATA[<p>Statement {i} is true.</p>]]></text></questiontext>"
+                    '<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text>'
+                    "</answer></question>\n"
+                )
+            else:
+                out.write(
+                    f'<question type="numerical"><name><text>Q{i}</text></name><questiontext format="html"><text>'
+                    f"<![CDATA[<p>Compute {i} / 7.</p>]]></text></questiontext><defaultgrade>3</defaultgrade>"
+                    f'<answer fraction="100"><text>{i / 7:.3f}</text><tolerance>0.01</tolerance></answer>'
+                    "</question>\n"
+                )
+        out.write("</quiz>\n")
 
-    To wire: write the file (e.g. with the formats' exporter from --bank's questions, or a
-    generated one), then time `call_command("import_questions", file=..., format="moodle_xml")`
-    and return {"step": "import (N questions)", "seconds": ..., "rows_per_second": ...,
-    "peak_rss_mb": round(peak_rss_mb())}. Returning None skips the step.
-    """
-    return None
+
+def step_import(args) -> dict:
+    """`import_questions` on a --import-count-question Moodle XML (one transaction, bulk inserts)."""
+    setup_django()
+    from apps.authentication.models import User
+    from apps.questions.formats.importing import import_questions
+
+    path = Path(os.environ["DATA_DIR"]) / "bank.xml"
+    write_moodle_xml(path, args.import_count)
+    user = User.objects.get(username="bench-admin")
+    started = time.monotonic()
+    report = import_questions(source=path, format=None, user=user)
+    seconds = time.monotonic() - started
+    assert report.imported == args.import_count, report.as_dict()
+    return {
+        "step": f"import ({args.import_count:,} Moodle XML)",
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(report.imported / seconds),
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
+def step_import_naive(args) -> dict:
+    """The obvious alternative: the bank's `create_question` service once per parsed question
+    (validation, number, row and history each time), on the first 1,000 questions of the file."""
+    setup_django()
+    from django.db import transaction
+
+    from apps.authentication.models import User
+    from apps.questions.bank.services import create_question
+    from apps.questions.formats import moodle_xml
+    from apps.questions.models import Subject
+
+    path = Path(os.environ["DATA_DIR"]) / "bank.xml"
+    user = User.objects.get(username="bench-admin")
+    subject = Subject.objects.get(code="PHY")
+    count = min(1000, args.import_count)
+    with open(path, "rb") as handle:
+        items = [item for item in moodle_xml.parse(handle) if item.content is not None][:count]
+    started = time.monotonic()
+    with transaction.atomic():
+        for item in items:
+            create_question(user=user, subject=subject, data=item.content)
+    seconds = time.monotonic() - started
+    return {
+        "step": f"import, one create_question each ({len(items):,})",
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(len(items) / seconds),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
 
 
 def _paper_and_user():
@@ -214,7 +296,14 @@ def step_pdf(args) -> dict:
     }
 
 
-STEPS = {"bank": step_bank, "import": step_import, "draw": step_draw, "sets": step_sets, "pdf": step_pdf}
+STEPS = {
+    "bank": step_bank,
+    "import": step_import,
+    "import_naive": step_import_naive,
+    "draw": step_draw,
+    "sets": step_sets,
+    "pdf": step_pdf,
+}
 
 
 def run_step(step: str, args, data_dir: str) -> dict | None:
@@ -222,7 +311,7 @@ def run_step(step: str, args, data_dir: str) -> dict | None:
     env.setdefault("SECRET_KEY", "bench-secret-key-" + "x" * 40)
     env.setdefault("JWT_SECRET_KEY", "bench-jwt-secret-key-" + "y" * 40)
     cmd = [sys.executable, __file__, "--step", step, "--bank", str(args.bank), "--questions", str(args.questions)]
-    cmd += ["--sets", str(args.sets)]
+    cmd += ["--sets", str(args.sets), "--import-count", str(args.import_count)]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT, check=False)
     if out.returncode != 0:
         sys.exit(f"step {step} failed:\n{out.stderr}")
@@ -237,6 +326,7 @@ def main():
     parser.add_argument("--bank", type=int, default=100_000, help="approved questions in the bank")
     parser.add_argument("--questions", type=int, default=200, help="questions in the paper")
     parser.add_argument("--sets", type=int, default=4, help="sets of the paper")
+    parser.add_argument("--import-count", type=int, default=10_000, help="questions in the imported Moodle XML")
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:

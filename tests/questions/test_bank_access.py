@@ -173,9 +173,13 @@ def test_admin_sees_everything(client_for, admin, bank):
 
 
 def test_non_uuid_paths_never_reach_the_detail_route(client_for, admin, bank):
+    """Only a UUID reaches a question's detail: the formats' routes answer their own words."""
     client = client_for(admin)
-    for word in ("import", "export", "template", "12"):
-        assert client.get(f"{QUESTIONS}{word}/").status_code == 404
+    assert client.get(f"{QUESTIONS}12/").status_code == 404
+    assert client.get(f"{QUESTIONS}import/").status_code == 405  # the import route: POST only
+    for path in ("export/?format=gift", "template/"):
+        response = client.get(f"{QUESTIONS}{path}")
+        assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
 
 
 def test_list_filters(client_for, admin, physics, make_approved):
