@@ -220,23 +220,24 @@ def parse_phone(value) -> str:
     return digits
 
 
+def _split_list(value) -> list[str]:
+    """The items of a cell holding a list: separated by `;` or `|`, or by commas when there is
+    no other separator, or written as a JSON-like list `["a", "b"]`."""
+    raw = text(value)
+    if not raw:
+        return []
+    if raw.startswith("[") and raw.endswith("]"):
+        return raw[1:-1].replace('"', "").replace("'", "").split(",")
+    parts = _CITY_SPLIT.split(raw)
+    if len(parts) == 1 and "," in raw:
+        parts = raw.split(",")
+    return parts
+
+
 def parse_cities(value) -> list[str]:
     """A list of cities, most preferred first, separated by `;` or `|` (a JSON list also works)."""
-    if isinstance(value, list):
-        cities = [text(v) for v in value]
-    else:
-        raw = text(value)
-        if not raw:
-            return []
-        if raw.startswith("[") and raw.endswith("]"):
-            raw = raw[1:-1].replace('"', "").replace("'", "")
-            parts = raw.split(",")
-        else:
-            parts = _CITY_SPLIT.split(raw)
-            if len(parts) == 1 and "," in raw:
-                parts = raw.split(",")
-        cities = [p.strip() for p in parts]
-    cities = [c for c in cities if c]
+    items = [text(v) for v in value] if isinstance(value, list) else [p.strip() for p in _split_list(value)]
+    cities = [c for c in items if c]
     for city in cities:
         bounded(city, 100)
         if _CONTROL.search(city):
@@ -285,16 +286,7 @@ def parse_shifts(value) -> list[str]:
     elif isinstance(value, dt.date):
         parts = [value]
     else:
-        raw = text(value)
-        if not raw:
-            return []
-        if raw.startswith("[") and raw.endswith("]"):
-            raw = raw[1:-1].replace('"', "").replace("'", "")
-            parts = raw.split(",")
-        else:
-            parts = _CITY_SPLIT.split(raw)
-            if len(parts) == 1 and "," in raw:
-                parts = raw.split(",")
+        parts = _split_list(value)
     shifts = []
     for part in parts:
         if isinstance(part, str) and not part.strip():

@@ -187,6 +187,21 @@ class ScopedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class ReadOnlyAdmin(ScopedAdmin):
+    """Rows written only by services (logs, records): the admin shows them, never edits them."""
+
+    write_roles = frozenset()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @dataclass(frozen=True)
 class AdminServices:
     """The services an admin writes through: `create(data, user)`, `update(stored, data,

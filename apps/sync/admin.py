@@ -2,23 +2,8 @@ from django.contrib import admin
 
 from apps.core.models import Tombstone
 from apps.core.roles import Role
-from apps.core.scoping import ScopedAdmin
+from apps.core.scoping import ReadOnlyAdmin
 from apps.sync.models import SyncLog, TrustedKey
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    """Written by the sync services only; the admin shows them."""
-
-    write_roles = frozenset()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SyncLog)

@@ -75,21 +75,7 @@ class ImageSerializer(serializers.ModelSerializer):
         return reverse("question-image-detail", kwargs={"pk": image.pk}, request=self.context.get("request"))
 
 
-CONTENT_OUT = (
-    "type",
-    "text",
-    "text_format",
-    "options",
-    "answer",
-    "model_answer",
-    "marking_scheme",
-    "marks",
-    "negative_marks",
-    "difficulty",
-    "topic",
-    "tags",
-    "passage",
-)
+CONTENT_OUT = Question.CONTENT_FIELDS
 
 
 class QuestionSerializer(serializers.ModelSerializer):

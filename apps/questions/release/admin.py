@@ -6,24 +6,14 @@ happens there); nothing here shows a key or a document's content."""
 from django.contrib import admin
 
 from apps.core.roles import Role
-from apps.core.scoping import ScopedAdmin
+from apps.core.scoping import ReadOnlyAdmin
 from apps.questions.models import DocumentDownload, PaperDocument, PaperRelease, ReleaseAttempt
 
 READERS = frozenset({Role.ADMIN, Role.EXAM_MANAGER, Role.CENTER_MANAGER})
 
 
-class _ReadOnly(ScopedAdmin):
+class _ReadOnly(ReadOnlyAdmin):
     read_roles = READERS
-    write_roles = frozenset()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PaperDocument)
