@@ -152,7 +152,9 @@ else:
                 # failing with "database is locked" half-way through a transaction.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
+                # Seconds a writer waits for another's write lock; beyond it the API answers
+                # 503 with Retry-After (utils/exceptions.py), never a 500.
+                "timeout": _env(env.int, "SQLITE_BUSY_TIMEOUT", 30),
             },
         }
     }

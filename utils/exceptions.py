@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -33,6 +33,8 @@ logger = logging.getLogger("apps.api")
 
 # Seconds a client is asked to wait when the cache does not answer.
 CACHE_RETRY_AFTER = 5
+# ...and when SQLite's write lock was busy for longer than the busy timeout.
+DATABASE_BUSY_RETRY_AFTER = 2
 
 
 class ApplicationError(Exception):
@@ -53,6 +55,11 @@ class Conflict(ApplicationError):
     """A state or uniqueness conflict: HTTP 409."""
 
     status_code = status.HTTP_409_CONFLICT
+
+
+def _sqlite_busy(exc: OperationalError) -> bool:
+    message = str(exc).lower()
+    return "database is locked" in message or "database table is locked" in message
 
 
 def _rollback():
@@ -104,6 +111,16 @@ def api_exception_handler(exc, context):
             {"code": "protected", "detail": f"Still referred to by: {', '.join(names)}."},
             status=status.HTTP_409_CONFLICT,
         )
+    elif isinstance(exc, OperationalError) and _sqlite_busy(exc):
+        # SQLite at a center: another writer held the lock past the busy timeout
+        # (SQLITE_BUSY_TIMEOUT). Nothing was written; the client can simply try again.
+        _rollback()
+        response = Response(
+            {"code": "database_busy", "detail": "The database is busy with another write; try again shortly."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(DATABASE_BUSY_RETRY_AFTER)
+        return response
     elif isinstance(exc, IntegrityError):
         # Uniqueness races that slipped past validation: a conflict, never a 500.
         _rollback()
