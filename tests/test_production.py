@@ -321,3 +321,28 @@ def test_a_broken_cache_is_detailed_for_staff_only(api, client_for, admin, monke
     assert api.get("/api/health/").json()["cache"] == "error"
     assert "ConnectionError" not in api.get("/api/health/").content.decode()
     assert client_for(admin).get("/api/health/").json()["details"]["errors"] == {"cache": "ConnectionError"}
+
+
+# --- the deployment guide ------------------------------------------------------------------
+
+
+def test_the_deployment_guide_is_linked_and_names_what_it_must():
+    guide = (ROOT / "docs" / "deployment.md").read_text()
+    readme = (ROOT / "README.md").read_text()
+    deploying = readme[readme.index("## Deploying HQ") :]
+    assert "docs/deployment.md" in deploying.split("\n## ")[0]
+    assert "(deployment.md)" in (ROOT / "docs" / "README.md").read_text()
+    for word in (
+        "PLAIN_HTTP=True",
+        "TRUSTED_PROXY_COUNT",
+        "collectstatic",
+        "db_worker",
+        "nginx",
+        "node_ed25519.pem",
+        "question_master_key",
+        "jwt_secret_key",
+        "major.minor",
+        "HEALTH_MIN_FREE_DISK_BYTES",
+        "LOG_FORMAT=json",
+    ):
+        assert word in guide, word
