@@ -430,9 +430,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Static files are served by the application itself (WhiteNoise, right after
 # SecurityMiddleware) from STATIC_ROOT, filled by `manage.py collectstatic`. In production
-# the files get content-hashed names (cached for a year by browsers) and gzip/brotli copies;
+# the files get content-hashed names (cached for a year by browsers) and gzip copies;
 # a page naming a file `collectstatic` has not collected is then an error, so run it after
-# every install and upgrade. In development (DEBUG=True) runserver serves them from the apps.
+# every install and upgrade. In development (DEBUG=True) WhiteNoise reads them from the apps.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
