@@ -9,6 +9,7 @@ import os
 import secrets
 import tempfile
 import time
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,6 +98,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves STATIC_ROOT (after `collectstatic`): a center needs no separate web server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (block "HTTPS and Content-Security-Policy")
     "corsheaders.middleware.CorsMiddleware",
     # Errors under /api/ that Django answers itself (unknown paths, 400, 500) become JSON.
@@ -427,6 +430,23 @@ MEDIA_ROOT = Path(_env(env.str, "MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Static files are served by the application itself (WhiteNoise, right after
+# SecurityMiddleware) from STATIC_ROOT, filled by `manage.py collectstatic`. In production
+# the files get content-hashed names (cached for a year by browsers) and gzip copies;
+# a page naming a file `collectstatic` has not collected is then an error, so run it after
+# every install and upgrade. In development (DEBUG=True) WhiteNoise reads them from the apps.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+if DEBUG:
+    # In development WhiteNoise serves the apps' files directly (its finders), so a STATIC_ROOT
+    # not collected yet is normal; in production its warning stays (collectstatic forgotten).
+    warnings.filterwarnings("ignore", message=r"No directory at: ", category=UserWarning)
 # Large spreadsheet uploads go to a temporary file, not memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -469,9 +489,22 @@ for _name in (
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff
+SECURE_REFERRER_POLICY = "same-origin"  # no path or query of ours sent to another site
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+HTTPS = _env(_strict_bool, "HTTPS", False)
+# PLAIN_HTTP=True declares that this node is served over plain HTTP on purpose: a center on
+# its own LAN, with no certificate to serve. See the block below.
+PLAIN_HTTP = _env(_strict_bool, "PLAIN_HTTP", False)
+if HTTPS and PLAIN_HTTP:
+    raise ImproperlyConfigured(
+        "Environment variables HTTPS and PLAIN_HTTP are invalid: set at most one of them to True"
+    )
+SILENCED_SYSTEM_CHECKS = []
 if not DEBUG:
-    SESSION_COOKIE_SECURE = _env(_strict_bool, "SECURE_COOKIES", True)
+    # Secure cookies are only sent over HTTPS: on a declared plain-HTTP node they would make
+    # every admin login fail, so there they default to off.
+    SESSION_COOKIE_SECURE = _env(_strict_bool, "SECURE_COOKIES", not PLAIN_HTTP)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- HTTPS and Content-Security-Policy (docs/security.md) -------------------------------
@@ -479,7 +512,6 @@ if not DEBUG:
 # browsers are told to use HTTPS (HSTS) and cookies are secure; `check --deploy` is then
 # clean. Behind TRUSTED_PROXY_COUNT proxies, the proxy's X-Forwarded-Proto tells whether
 # the client used HTTPS (the proxy must set it, overwriting the client's).
-HTTPS = _env(_strict_bool, "HTTPS", False)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]  # a monitor on the host may probe over HTTP
@@ -488,12 +520,22 @@ if HTTPS:
     # Preloading commits the whole domain to HTTPS in browsers for months: opt in.
     SECURE_HSTS_PRELOAD = _env(_strict_bool, "HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "SECURE_HSTS_PRELOAD is not True": a choice
+        SILENCED_SYSTEM_CHECKS += ["security.W021"]  # "SECURE_HSTS_PRELOAD is not True": a choice
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     if TRUSTED_PROXY_COUNT:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if SECURE_HSTS_SECONDS < 1:
         raise ImproperlyConfigured("Environment variable HSTS_SECONDS is invalid: it must be a positive number")
+# A declared plain-HTTP node (PLAIN_HTTP=True) cannot redirect to HTTPS nor send HSTS (a
+# browser ignores HSTS over HTTP, and a redirect would lead nowhere), and secure cookies would
+# never be sent back. `check --deploy` warns about exactly these (W004 HSTS, W008 SSL
+# redirect, W012/W016 secure cookies); they are silenced only on this explicit declaration,
+# so a production node that forgot HTTPS=True still hears about it. What such a node relies
+# on instead is its network: a closed exam-center LAN (docs/deployment.md).
+if PLAIN_HTTP:
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008"]
+    if not DEBUG and not SESSION_COOKIE_SECURE:
+        SILENCED_SYSTEM_CHECKS += ["security.W012", "security.W016"]
 # Content-Security-Policy (django-csp) on every response: scripts, images, fonts and
 # connections from this server only, no plugins, no framing, forms post here. The admin and
 # the Swagger UI (served by drf-spectacular-sidecar, its start-up script a file of its own)
@@ -519,12 +561,34 @@ TIME_ZONE = _env(env.str, "TIME_ZONE", "Asia/Kolkata")
 USE_I18N = True
 USE_TZ = True
 
+# --- Logging ----------------------------------------------------------------------------
+# To the console (the service manager or the container keeps it). LOG_FORMAT=json writes one
+# JSON object per line (python-json-logger), for a log collector; the default is plain text.
+LOG_FORMAT = _env(env.str, "LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"Environment variable LOG_FORMAT is invalid: expected text or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"apps": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# --- Health check (/api/health/, exam_system/health.py) --------------------------------
+# Below this many free bytes on the file system of DATA_DIR or of MEDIA_ROOT, the health
+# check says `disk: error` (503): a sync package, a backup or an upload may then fail.
+HEALTH_MIN_FREE_DISK_BYTES = _env(env.int, "HEALTH_MIN_FREE_DISK_BYTES", 1024 * 1024 * 1024)
+if HEALTH_MIN_FREE_DISK_BYTES < 0:
+    raise ImproperlyConfigured("Environment variable HEALTH_MIN_FREE_DISK_BYTES is invalid: it must be 0 or more")
 
 TEST_RUNNER = "exam_system.test_runner.PytestRunner"

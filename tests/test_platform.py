@@ -31,7 +31,7 @@ def test_health_checks_database_and_cache(api):
     response = api.get("/api/health/")
     assert response.status_code == 200
     # Up or down, for an anonymous monitor; no product named (issue 10 item 14).
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "disk": "ok"}
     for vendor in ("sqlite", "postgres", "redis", "locmem"):
         assert vendor not in response.content.decode().lower()
 
@@ -47,7 +47,7 @@ def test_health_reports_a_broken_cache_as_503(api, monkeypatch):
         monkeypatch.setattr(cache, "probe", broken)
     response = api.get("/api/health/")
     assert response.status_code == 503
-    assert response.json()["cache"] == "error: ConnectionError"
+    assert response.json() == {"status": "error", "database": "ok", "cache": "error", "disk": "ok"}
 
 
 def test_cors_allows_configured_origins_only(api, settings):

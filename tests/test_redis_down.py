@@ -64,7 +64,7 @@ def test_failed_logins_are_still_limited_while_redis_is_down(api, manager_a, fal
 def test_health_still_says_the_cache_is_down(api, fallback_cache):
     response = api.get("/api/health/")
     assert response.status_code == 503
-    assert response.json()["cache"] == "error: ConnectionError" and response.json()["database"] == "ok"
+    assert response.json()["cache"] == "error" and response.json()["database"] == "ok"
 
 
 def test_with_a_plain_redis_cache_the_api_answers_a_json_503_not_a_500(api, client_for, manager_a, caplog):
@@ -76,7 +76,7 @@ def test_with_a_plain_redis_cache_the_api_answers_a_json_503_not_a_500(api, clie
         throttled = client_for(manager_a).get("/api/centers/")
         assert throttled.status_code == 503 and throttled.json()["code"] == "cache_unavailable"
         health = api.get("/api/health/")
-        assert health.status_code == 503 and health.json()["cache"].startswith("error:")
+        assert health.status_code == 503 and health.json()["cache"] == "error"
     assert "Cache unreachable" in caplog.text
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from apps.core.roles import Role
-from apps.sync.models import SyncLog
+from apps.sync.models import SyncDirection, SyncLog, SyncStatus
 
 
 def sync_log_list(*, user) -> QuerySet[SyncLog]:
@@ -40,3 +40,15 @@ def database_bytes() -> int | None:
             cursor.execute("SELECT pg_database_size(current_database())")
             return int(cursor.fetchone()[0])
     return None
+
+
+def last_package_exchanged() -> dict | None:
+    """The newest package this node exported or imported (not a dry run, not a refusal), for
+    the health check: its time, direction, kind and center. Newest first along the index on
+    `created_at`, so it reads a few rows whatever the history's length."""
+    return (
+        SyncLog.objects.filter(direction__in=(SyncDirection.EXPORT, SyncDirection.IMPORT), status=SyncStatus.OK)
+        .order_by("-created_at")
+        .values("created_at", "direction", "kind", "center")
+        .first()
+    )
