@@ -54,7 +54,15 @@ def _documents_for(center, since):
 
 
 register(PaperDocument, owner=HQ, select=_documents_for, media={"file": DOCUMENT_FOLDER}, exclude=("wrapped_key",))
-register(DocumentKey, owner=HQ, center_path="center_id")
+
+
+def _keys_for(center, since):
+    # Only keys of documents the package carries: sessions the center still holds.
+    held = sessions_held_at(center).values("pk")
+    return DocumentKey._base_manager.filter(center_id=center.pk, document__session__in=held)
+
+
+register(DocumentKey, owner=HQ, center_path="center_id", select=_keys_for)
 register(PaperRelease, owner=CENTER, center_path="center_id", proves_owner=session_proof, exclude=("local_keys",))
 register(ReleaseAttempt, owner=CENTER, center_path="center_id", proves_owner=session_proof)
 register(DocumentDownload, owner=CENTER, center_path="center_id", proves_owner=download_proof)

@@ -169,3 +169,17 @@ def test_release_records_are_read_by_hq_staff_and_the_center(cast, client_for, d
             "evaluator": 403,
         }, url
         assert client_for(cast["admin"]).post(url, {}, format="json").status_code in (403, 405)  # read-only
+
+
+# No test transaction around it: as in production, only the request's own (ATOMIC_REQUESTS).
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_try_stays_recorded_even_with_request_wide_transactions(cast, client_for, document, monkeypatch):
+    from django.db import connection
+
+    from apps.questions.models import ReleaseAttempt
+
+    monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
+    url = f"/api/sessions/{document.session_id}/release-paper/"
+    response = client_for(cast["manager_a"]).post(url, {"code": "0000-0000-0000-0000-1"}, format="json")
+    assert response.status_code in (400, 409)
+    assert ReleaseAttempt.objects.filter(center=cast["manager_a"].center).count() == 1

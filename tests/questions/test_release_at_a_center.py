@@ -221,3 +221,17 @@ def test_release_records_travel_back_to_hq_and_forged_ones_are_refused(
     assert PaperRelease.objects.filter(pk__in=ids["questions.PaperRelease"]).count() == 1
     assert DocumentDownload.objects.get().copies == 3
     assert list(ReleaseAttempt.objects.values_list("outcome", flat=True)) == [ReleaseOutcome.RELEASED]
+
+
+def test_mistyped_codes_are_recorded_but_never_lock(center_node, client_for, manager_a, center_a, hq, settings):
+    session = center_node
+    settings.QUESTION_MASTER_KEY = hq["hq_master_key"]
+    right = codes.release_code(session.pk, center_a.pk)
+    settings.QUESTION_MASTER_KEY = CENTER_MASTER_KEY
+    typo = right[:-1] + ("0" if right[-1] != "0" else "1")  # the check character catches it
+    client = client_for(manager_a)
+    url = f"/api/sessions/{session.pk}/release-paper/"
+    for _ in range(settings.QUESTION_RELEASE_MAX_FAILURES * 2):
+        assert client.post(url, {"code": typo}, format="json").json()["code"] == "malformed_code"
+    assert client.post(url, {"code": right}, format="json").status_code == 200
+    assert ReleaseAttempt.objects.filter(outcome=ReleaseOutcome.MALFORMED).count() == 10

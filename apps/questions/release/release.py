@@ -5,7 +5,7 @@ that the refusal does not roll back: call these services outside any enclosing t
 (the API views and commands do). Refusals, in the order they are checked:
 
 * already released: the existing release is returned (idempotent);
-* locked: `QUESTION_RELEASE_MAX_FAILURES` wrong or malformed codes within the last
+* locked: `QUESTION_RELEASE_MAX_FAILURES` wrong codes within the last
   `QUESTION_RELEASE_LOCK_MINUTES` (429 with Retry-After, even for the right code);
 * too early: before the session's start minus `QUESTION_RELEASE_LEAD_MINUTES` (409): a guard
   against a mistake, not a security boundary — the code is the boundary;
@@ -25,7 +25,9 @@ from apps.questions.models import DocumentDownload, DocumentKey, PaperDocument, 
 from apps.questions.release import codes, crypto, storage
 from utils.exceptions import ApplicationError, Conflict
 
-FAILED = (ReleaseOutcome.WRONG_CODE, ReleaseOutcome.MALFORMED)
+# Only well-formed wrong codes count towards the lock: a mistyped one (caught by the check
+# character) tells nobody anything about the code, and should not lock out a manager.
+FAILED = (ReleaseOutcome.WRONG_CODE,)
 
 
 class ReleaseLocked(ApplicationError):

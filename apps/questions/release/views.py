@@ -8,7 +8,9 @@ Invigilators, evaluators and exam managers get 403 on codes, releases and downlo
 """
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
@@ -73,8 +75,10 @@ class ReleaseCodesView(APIView):
         return Response(ReleaseCodeSerializer(rows, many=True).data)
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class ReleasePaperView(APIView):
-    """Release a session's question paper at the user's center with HQ's code."""
+    """Release a session's question paper at the user's center with HQ's code. Never inside a
+    request-wide transaction (ATOMIC_REQUESTS): a refused try must stay recorded."""
 
     permission_classes = [permissions.IsAuthenticated, RoleAccess]
     write_roles = MANAGERS
