@@ -9,30 +9,15 @@ for it (a center could write any `center_id` into its own database).
 """
 
 from apps.examday.models import Attendance, AttendanceAudit, Incident
-from apps.exams.selectors import sessions_held_at
+from apps.exams.selectors import held_session_ids, id_chunks
 from apps.seating.models import Allocation
 from apps.sync.registry import CENTER, register
-
-CHUNK = 400  # ids per IN (...) list, well inside SQLite's parameter limit
-
-
-def _chunks(values: set) -> list[list]:
-    items = sorted(values, key=str)
-    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-
-
-def _sessions_held(center_id, session_ids: set, using: str) -> set[str]:
-    held = set()
-    for chunk in _chunks(session_ids):
-        rows = sessions_held_at(center_id).using(using).filter(pk__in=chunk).values_list("pk", flat=True)
-        held |= {str(pk) for pk in rows}
-    return held
 
 
 def _seats_here(center_id, candidate_ids: set, using: str) -> set[tuple[str, str]]:
     """(candidate, session) pairs HQ allocated to a seat at `center_id`."""
     seats = set()
-    for chunk in _chunks(candidate_ids):
+    for chunk in id_chunks(candidate_ids):
         rows = (
             Allocation.objects.using(using)
             .filter(center_id=center_id, candidate_id__in=chunk)
@@ -43,7 +28,7 @@ def _seats_here(center_id, candidate_ids: set, using: str) -> set[tuple[str, str
 
 
 def _candidate_session_proof(center_id, rows: list[dict], using: str, *, candidate_required: bool) -> dict[str, str]:
-    held = _sessions_held(center_id, {r["session_id"] for r in rows if r.get("session_id")}, using)
+    held = held_session_ids(center_id, {r["session_id"] for r in rows if r.get("session_id")}, using)
     seats = _seats_here(center_id, {r["candidate_id"] for r in rows if r.get("candidate_id")}, using)
     refused = {}
     for row in rows:
@@ -70,7 +55,7 @@ def attendance_audit_proof(center_id, rows: list[dict], using: str) -> dict[str,
     # Attendance is applied before its audit (parents first), so an audit entry is the
     # center's when the attendance it belongs to is, here.
     ours = set()
-    for chunk in _chunks({r["attendance_id"] for r in rows if r.get("attendance_id")}):
+    for chunk in id_chunks({r["attendance_id"] for r in rows if r.get("attendance_id")}):
         found = Attendance.objects.using(using).filter(pk__in=chunk, center_id=center_id).values_list("pk", flat=True)
         ours |= {str(pk) for pk in found}
     return {

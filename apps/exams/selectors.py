@@ -36,3 +36,22 @@ def sessions_held_at(center) -> QuerySet[ExamSession]:
     center_id = getattr(center, "pk", center)
     venues = SessionCenter.objects.filter(session=OuterRef("pk"))
     return ExamSession.objects.filter(~Exists(venues) | Exists(venues.filter(center_id=center_id)))
+
+
+ID_CHUNK = 400  # ids per IN (...) list, well inside SQLite's parameter limit
+
+
+def id_chunks(values) -> list[list]:
+    """`values` sorted and cut into lists short enough for one IN (...) each."""
+    items = sorted(values, key=str)
+    return [items[i : i + ID_CHUNK] for i in range(0, len(items), ID_CHUNK)]
+
+
+def held_session_ids(center_id, session_ids, using: str = "default") -> set[str]:
+    """Which of `session_ids` `center_id` holds, by the receiver's own records (sync's
+    ownership proofs of center-owned rows), as strings."""
+    held = set()
+    for chunk in id_chunks(session_ids):
+        rows = sessions_held_at(center_id).using(using).filter(pk__in=chunk).values_list("pk", flat=True)
+        held |= {str(pk) for pk in rows}
+    return held

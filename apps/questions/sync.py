@@ -9,24 +9,14 @@ Their ownership is proved from HQ's own records: the session must be one the sen
 holds (for a download, the session of the document downloaded).
 """
 
-from apps.exams.selectors import sessions_held_at
+from apps.exams.selectors import held_session_ids, id_chunks, sessions_held_at
 from apps.questions.models import DocumentDownload, DocumentKey, PaperDocument, PaperRelease, ReleaseAttempt
 from apps.questions.models.documents import DOCUMENT_FOLDER
 from apps.sync.registry import CENTER, HQ, register
 
-CHUNK = 400  # ids per IN (...) list, well inside SQLite's parameter limit
-
-
-def _held(center_id, session_ids: set, using: str) -> set[str]:
-    held, ids = set(), sorted(session_ids, key=str)
-    for start in range(0, len(ids), CHUNK):
-        rows = sessions_held_at(center_id).using(using).filter(pk__in=ids[start : start + CHUNK])
-        held |= {str(pk) for pk in rows.values_list("pk", flat=True)}
-    return held
-
 
 def session_proof(center_id, rows: list[dict], using: str) -> dict[str, str]:
-    held = _held(center_id, {r["session_id"] for r in rows if r.get("session_id")}, using)
+    held = held_session_ids(center_id, {r["session_id"] for r in rows if r.get("session_id")}, using)
     return {
         str(r["id"]): f"session {r.get('session_id')} is not held at the sending center"
         for r in rows
@@ -37,11 +27,10 @@ def session_proof(center_id, rows: list[dict], using: str) -> dict[str, str]:
 def download_proof(center_id, rows: list[dict], using: str) -> dict[str, str]:
     documents = {r["document_id"] for r in rows if r.get("document_id")}
     session_of = {}
-    ids = sorted(documents, key=str)
-    for start in range(0, len(ids), CHUNK):
-        found = PaperDocument.objects.using(using).filter(pk__in=ids[start : start + CHUNK])
+    for chunk in id_chunks(documents):
+        found = PaperDocument.objects.using(using).filter(pk__in=chunk)
         session_of |= {str(pk): str(session) for pk, session in found.values_list("pk", "session_id")}
-    held = _held(center_id, set(session_of.values()), using)
+    held = held_session_ids(center_id, set(session_of.values()), using)
     return {
         str(r["id"]): f"document {r.get('document_id')} is not of a session held at the sending center"
         for r in rows
